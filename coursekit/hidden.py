@@ -1,0 +1,224 @@
+"""The hidden-suite runner: pytest in the trusted process, one session over many submissions.
+
+Hidden suites live in tests/hidden/ and use two fixtures, `reference` and
+`student` (coursekit.probe.Handle).  Each test carries
+`@pytest.mark.exercise("<grade_id>")`, optionally `@pytest.mark.weight(w)`
+(default 1) and `@pytest.mark.public` when it re-checks, in the trusted
+process, a behaviour the public test cell asserts.  An exercise's hidden
+points are split over its tests by weight; its public points are earned only
+if nbgrader's public test passed and every `public` test here passed too.
+
+The runner parametrizes every test over the submissions it was given, so a
+whole class (or shard) costs one pytest start-up, and the handles of one
+student are created lazily and closed when pytest moves on to the next.
+"""
+from __future__ import annotations
+
+import sys
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import pytest
+
+from course_config import COURSE, ROOT
+from coursekit.probe import Handle, InProcess, ProbeError
+from coursekit.submission import reference_cells
+
+HIDDEN_DIR = ROOT / "tests" / "hidden"
+
+
+@dataclass
+class TestResult:
+    student_id: str
+    grade_id: str
+    test: str
+    weight: float
+    public: bool
+    passed: bool
+    status: str  # ok, failed, error, timeout, crashed, missing
+    message: str = ""
+
+
+@dataclass
+class Outcome:
+    """Hidden-suite outcome of one student and exercise."""
+
+    hidden_score: float = 0.0
+    hidden_max: float = 0.0
+    public_confirmed: bool = True
+    status: str = "ok"
+    messages: list[str] = field(default_factory=list)
+
+
+_references: dict[str, InProcess] = {}
+
+
+def reference_handle(notebook: str) -> InProcess:
+    if notebook not in _references:
+        _references[notebook] = InProcess(reference_cells(notebook))
+    return _references[notebook]
+
+
+def exercise_of(item) -> str:
+    marker = item.get_closest_marker("exercise")
+    if marker is None:
+        raise pytest.UsageError(f"{item.nodeid}: hidden tests need @pytest.mark.exercise('<grade_id>')")
+    return marker.args[0]
+
+
+HandleFactory = Callable[[str, str], Handle]  # (student_id, notebook) -> Handle
+
+
+class HiddenPlugin:
+    """Supplies the fixtures' handles and collects one TestResult per test and student."""
+
+    def __init__(self, student_ids: list[str], open_handle: HandleFactory, only: set[str] | None = None):
+        self.student_ids = student_ids
+        self.open_handle = open_handle
+        self.only = only
+        self.results: list[TestResult] = []
+        self._current: str | None = None
+        self._handles: dict[str, Handle] = {}
+        self._broken: dict[str, ProbeError] = {}
+
+    def student_handle(self, student_id: str, notebook: str) -> Handle:
+        if student_id != self._current:
+            self.close()
+            self._current = student_id
+        if notebook in self._broken:
+            raise self._broken[notebook]
+        if notebook not in self._handles:
+            try:
+                self._handles[notebook] = self.open_handle(student_id, notebook)
+            except ProbeError as exc:
+                self._broken[notebook] = exc
+                raise
+        return self._handles[notebook]
+
+    def close(self) -> None:
+        for handle in self._handles.values():
+            handle.close()
+        self._handles, self._broken = {}, {}
+
+    def pytest_generate_tests(self, metafunc):
+        if "student_id" in metafunc.fixturenames:
+            metafunc.parametrize("student_id", self.student_ids, scope="session")
+
+    def pytest_collection_modifyitems(self, items):
+        if self.only is not None:
+            items[:] = [it for it in items if exercise_of(it) in self.only]
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(self, item, call):
+        outcome = yield
+        report = outcome.get_result()
+        if report.when == "call" or (report.when == "setup" and report.failed):
+            self._record(item, report, call)
+
+    def pytest_sessionfinish(self):
+        self.close()
+
+    def _record(self, item, report, call):
+        weight = item.get_closest_marker("weight")
+        student_id = item.callspec.params.get("student_id", "?") if hasattr(item, "callspec") else "?"
+        status, message = "ok", ""
+        if report.failed:
+            status, message = _explain(item, call.excinfo)
+        self.results.append(TestResult(
+            student_id=student_id, grade_id=exercise_of(item), test=item.originalname,
+            weight=float(weight.args[0]) if weight else 1.0, public=item.get_closest_marker("public") is not None,
+            passed=report.passed, status=status, message=message))
+
+
+def _explain(item, excinfo) -> tuple[str, str]:
+    """Status and a student-facing reason; never the test's expected values."""
+    if excinfo is None:
+        return "error", "the test could not run"
+    exc = excinfo.value
+    if isinstance(exc, ProbeError):
+        status = exc.status if not getattr(exc, "missing", False) else "missing"
+        return ("missing" if type(exc).__name__ == "MissingName" else status), str(exc)
+    if isinstance(exc, AssertionError):
+        text = str(exc).split("\nassert ")[0].strip()
+        return "failed", text or _doc(item)
+    return "error", f"grader error in {item.originalname}: {type(exc).__name__}; please tell your TA"
+
+
+def _doc(item) -> str:
+    doc = (item.function.__doc__ or "").strip().splitlines()
+    return doc[0] if doc else f"{item.originalname} failed"
+
+
+def run(student_ids: list[str], open_handle: HandleFactory, suites: list[Path] | None = None,
+        only: set[str] | None = None, quiet: bool = True) -> list[TestResult]:
+    """Run the hidden suites over the given students and return every test result."""
+    suites = suites or sorted({ROOT / ex.suite for ex in COURSE.exercises if (ROOT / ex.suite).exists()})
+    plugin = HiddenPlugin(student_ids, open_handle, only)
+    args = [str(s) for s in suites] + ["-p", "no:cacheprovider", "-p", "no:randomly", "--assert=plain",
+                                       "-o", "python_files=test_*.py", "--rootdir", str(ROOT),
+                                       "--confcutdir", str(HIDDEN_DIR), "-W", "ignore"]
+    args += ["-q", "--no-header", "--no-summary", "-p", "no:terminal"] if quiet else ["-q"]
+    code = pytest.main(args, plugins=[plugin])
+    if code not in (0, 1):
+        raise RuntimeError(f"hidden suites could not run (pytest exit code {int(code)}): {suites}")
+    return plugin.results
+
+
+def summarise(results: list[TestResult]) -> dict[tuple[str, str], Outcome]:
+    """(student_id, grade_id) -> Outcome, hidden points split by test weight."""
+    grouped: dict[tuple[str, str], list[TestResult]] = defaultdict(list)
+    for r in results:
+        grouped[(r.student_id, r.grade_id)].append(r)
+    out = {}
+    for key, rs in grouped.items():
+        ex = COURSE.exercise(key[1])
+        hidden = [r for r in rs if not r.public] or rs
+        total = sum(r.weight for r in hidden)
+        got = sum(r.weight for r in hidden if r.passed)
+        o = Outcome(hidden_score=round(ex.hidden_points * got / total, 4) if total else 0.0,
+                    hidden_max=ex.hidden_points,
+                    public_confirmed=all(r.passed for r in rs if r.public))
+        failed = [r for r in rs if not r.passed]
+        if failed:
+            o.status = _worst([r.status for r in failed])
+            o.messages = list(dict.fromkeys(r.message for r in failed))
+        out[key] = o
+    return out
+
+
+_SEVERITY = ["missing", "crashed", "timeout", "error", "failed", "ok"]
+
+
+def _worst(statuses: list[str]) -> str:
+    return min(statuses, key=lambda s: _SEVERITY.index(s) if s in _SEVERITY else 0)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Dev entry: grade one notebook (or the reference) in this process and print per-exercise scores."""
+    import argparse
+
+    from coursekit.probe import InProcess
+    from coursekit.submission import student_cells
+    from coursekit import notebook as nbk
+
+    parser = argparse.ArgumentParser(prog="python -m coursekit.hidden")
+    parser.add_argument("notebooks", nargs="*", type=Path, help="submitted .ipynb files (default: the reference)")
+    parser.add_argument("-v", action="store_true", help="show pytest output")
+    args = parser.parse_args(argv)
+
+    def open_handle(student_id, notebook):
+        for path in args.notebooks:
+            if path.stem == notebook:
+                return InProcess(student_cells(notebook, nbk.read(path)))
+        return InProcess(reference_cells(notebook))
+
+    results = run(["dev"], open_handle, quiet=not args.v)
+    for (sid, gid), o in sorted(summarise(results).items()):
+        print(f"{gid:20s} {o.hidden_score:5.2f}/{o.hidden_max:<4} {o.status:8s} {' | '.join(o.messages)[:200]}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
