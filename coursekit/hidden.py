@@ -74,8 +74,10 @@ HandleFactory = Callable[[str, str], Handle]  # (student_id, notebook) -> Handle
 class HiddenPlugin:
     """Supplies the fixtures' handles and collects one TestResult per test and student."""
 
-    def __init__(self, student_ids: list[str], open_handle: HandleFactory, only: set[str] | None = None):
+    def __init__(self, student_ids: list[str], open_handle: HandleFactory, only: set[str] | None = None,
+                 on_student_done: Callable[[str], None] | None = None):
         self.student_ids = student_ids
+        self.on_student_done = on_student_done
         self.open_handle = open_handle
         self.only = only
         self.results: list[TestResult] = []
@@ -101,6 +103,9 @@ class HiddenPlugin:
         for handle in self._handles.values():
             handle.close()
         self._handles, self._broken = {}, {}
+        if self._current is not None and self.on_student_done is not None:
+            self.on_student_done(self._current)
+        self._current = None
 
     def pytest_generate_tests(self, metafunc):
         if "student_id" in metafunc.fixturenames:
@@ -152,10 +157,11 @@ def _doc(item) -> str:
 
 
 def run(student_ids: list[str], open_handle: HandleFactory, suites: list[Path] | None = None,
-        only: set[str] | None = None, quiet: bool = True) -> list[TestResult]:
+        only: set[str] | None = None, quiet: bool = True,
+        on_student_done: Callable[[str], None] | None = None) -> list[TestResult]:
     """Run the hidden suites over the given students and return every test result."""
     suites = suites or sorted({ROOT / ex.suite for ex in COURSE.exercises if (ROOT / ex.suite).exists()})
-    plugin = HiddenPlugin(student_ids, open_handle, only)
+    plugin = HiddenPlugin(student_ids, open_handle, only, on_student_done)
     args = [str(s) for s in suites] + ["-p", "no:cacheprovider", "-p", "no:randomly", "--assert=plain",
                                        "-o", "python_files=test_*.py", "--rootdir", str(ROOT),
                                        "--confcutdir", str(HIDDEN_DIR), "-W", "ignore"]

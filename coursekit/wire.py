@@ -66,7 +66,7 @@ def _encode(value, buffers: list[bytes], depth: int = 0):
 def _encode_array(array: np.ndarray, buffers: list[bytes], kind: str, **extra):
     if array.dtype.kind not in _NUMERIC_KINDS or array.dtype.hasobject:
         raise WireError(f"cannot send an array of dtype {array.dtype}")
-    array = np.ascontiguousarray(array)
+    array = np.asarray(array, order="C")  # keeps 0-d arrays 0-d, unlike ascontiguousarray
     buffers.append(array.tobytes())
     return {_TAG: kind, "dtype": array.dtype.str, "shape": list(array.shape),
             "buf": len(buffers) - 1, **extra}

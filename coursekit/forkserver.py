@@ -1,0 +1,137 @@
+"""The fork-server: a clean, warm parent that forks one sandboxed child per submitted notebook.
+
+The grader starts it as a fresh interpreter (`python -m coursekit.forkserver FD`)
+before it loads any reference solution or hidden test, so nothing secret is in
+the memory its children inherit.  It imports torch, numpy, scipy and
+matplotlib once, warms them up, then serves "spawn" requests over a Unix
+socket: each child gets a fresh scratch folder and a socket of its own, whose
+other end is passed back to the grader with SCM_RIGHTS.  From then on the
+grader talks to the child directly (coursekit.child) and kills it by pid.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from coursekit import wire
+
+
+class ForkServerError(RuntimeError):
+    pass
+
+
+def _serve(sock: socket.socket, unsafe: bool) -> None:
+    from course_config import COURSE
+    from coursekit import child, policy, sandbox
+
+    sandbox.warm_up()
+    policy.install()
+    protections = sandbox.detect()
+    base = Path(tempfile.mkdtemp(prefix="coursekit-scratch-"))
+    os.chmod(base, 0o755)
+    scratch_of: dict[int, Path] = {}
+    stream = sock.makefile("rwb")
+    wire.send(stream, {"ready": True, "protections": protections})
+    try:
+        while True:
+            _reap(scratch_of)
+            try:
+                request = wire.recv(stream)
+            except EOFError:
+                return
+            if request.get("op") == "spawn":
+                scratch = Path(tempfile.mkdtemp(prefix="child-", dir=base))
+                os.chmod(scratch, 0o777)
+                parent_end, child_end = socket.socketpair()
+                pol = sandbox.Policy(scratch=scratch, limits=COURSE.limits)
+                proc = sandbox.fork_sandboxed(pol, child.main, child_end.fileno(), request["cells"],
+                                              COURSE.limits.cell_seconds)
+                child_end.close()
+                scratch_of[proc.pid] = scratch
+                socket.send_fds(sock, [proc.pid.to_bytes(8, "little")], [parent_end.fileno()])
+                parent_end.close()
+    finally:
+        for pid in list(scratch_of):
+            _kill(pid)
+        _reap(scratch_of, block=True)
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def _kill(pid: int) -> None:
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+def _reap(scratch_of: dict[int, Path], block: bool = False) -> None:
+    for pid in list(scratch_of):
+        try:
+            done, _ = os.waitpid(pid, 0 if block else os.WNOHANG)
+        except ChildProcessError:
+            done = pid
+        if done:
+            shutil.rmtree(scratch_of.pop(pid), ignore_errors=True)
+
+
+class ForkServer:
+    """The grader's end of the fork-server; start it before loading anything secret."""
+
+    def __init__(self, unsafe: bool = False):
+        ours, theirs = socket.socketpair()
+        env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent),
+               "MPLBACKEND": "Agg", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+        self.proc = subprocess.Popen([sys.executable, "-m", "coursekit.forkserver", str(theirs.fileno()),
+                                      *(["--unsafe"] if unsafe else [])], pass_fds=[theirs.fileno()], env=env)
+        theirs.close()
+        self.sock = ours
+        self.stream = ours.makefile("rwb")
+        try:
+            hello = wire.recv(self.stream)
+        except EOFError:
+            raise ForkServerError("the fork-server died while starting; run `python -m coursekit.forkserver` "
+                                  "to see why") from None
+        self.protections = hello["protections"]
+
+    def spawn(self, cells: list[tuple[str, str]]) -> tuple[int, socket.socket]:
+        """Fork a sandboxed child that runs cells; returns its pid and a connected socket."""
+        wire.send(self.stream, {"op": "spawn", "cells": [list(c) for c in cells]})
+        data, fds, _, _ = socket.recv_fds(self.sock, 8, 1)
+        if len(data) != 8 or not fds:
+            raise ForkServerError("the fork-server stopped answering; see its messages above")
+        return int.from_bytes(data, "little"), socket.socket(fileno=fds[0])
+
+    def close(self) -> None:
+        try:
+            self.stream.close()
+            self.sock.close()
+        finally:
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def main(argv: list[str]) -> int:
+    fd = int(argv[0])
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the grader decides when we stop
+    with socket.socket(fileno=fd) as sock:
+        _serve(sock, unsafe="--unsafe" in argv)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,223 @@
+"""`coursekit grade`: every submission graded by nbgrader (public) and the hidden suites, nothing lost.
+
+Pipeline per shard of students (one worker process each with --jobs N):
+discover -> start the fork-server (before anything secret is loaded) ->
+nbgrader autograde in sandboxed kernels -> hidden suites against sandboxed
+children -> rows.  The main process merges rows and writes every output
+atomically (coursekit.report).  A submission that is missing, unreadable,
+hostile or crashing still gets one row per exercise with a status.
+"""
+from __future__ import annotations
+
+import multiprocessing as mp
+import re
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from course_config import COURSE, ROOT
+from coursekit import notebook as nbk
+
+STATUSES = ("ok", "failed", "error", "timeout", "crashed", "missing", "tampered")
+_SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,99}$")
+
+
+@dataclass
+class Row:
+    student_id: str
+    notebook: str
+    grade_id: str
+    public_score: float
+    public_max: float
+    hidden_score: float
+    hidden_max: float
+    status: str
+    message: str
+
+
+@dataclass
+class Found:
+    """What discovery found for one student: readable notebooks and per-notebook problems."""
+
+    student_id: str
+    notebooks: dict[str, Path]
+    problems: dict[str, tuple[str, str]]  # notebook -> (status, message)
+
+
+def discover(submitted_dir: Path) -> list[Found]:
+    """Every student folder under SUBMITTED_DIR, with each tutorial notebook checked for readability."""
+    submitted_dir = Path(submitted_dir)
+    if not submitted_dir.is_dir():
+        raise FileNotFoundError(f"{submitted_dir}: no such folder of submissions; expected the nbgrader layout "
+                                f"<folder>/<student_id>/{COURSE.assignment}/*.ipynb (see `coursekit collect`)")
+    found = []
+    for student_dir in sorted(p for p in submitted_dir.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        f = Found(student_dir.name, {}, {})
+        if not _SAFE_ID.match(student_dir.name):
+            f.problems = {nb: ("error", f"student folder name {student_dir.name!r} is not a valid id "
+                                        "(letters, digits, . _ @ + -)") for nb in COURSE.tutorials}
+            found.append(f)
+            continue
+        for name in COURSE.tutorials:
+            path = student_dir / COURSE.assignment / f"{name}.ipynb"
+            if not path.is_file():
+                f.problems[name] = ("missing", f"{name}.ipynb was not submitted (expected at "
+                                               f"{student_dir.name}/{COURSE.assignment}/{name}.ipynb)")
+                continue
+            try:
+                nbk.read(path)
+            except nbk.NotebookError as exc:
+                f.problems[name] = ("error", str(exc).replace(str(path), f"{name}.ipynb"))
+                continue
+            f.notebooks[name] = path
+        found.append(f)
+    return found
+
+
+def select_shard(found: list[Found], shard: str | None) -> list[Found]:
+    if not shard:
+        return found
+    m = re.fullmatch(r"(\d+)/(\d+)", shard)
+    if not m or not 1 <= int(m.group(1)) <= int(m.group(2)):
+        raise ValueError(f"--shard {shard!r}: expected I/N with 1 <= I <= N, e.g. --shard 2/4")
+    i, n = int(m.group(1)), int(m.group(2))
+    return found[i - 1::n]
+
+
+def grade_shard(found: list[Found], unsafe: bool, public: bool, progress=None) -> tuple[list[Row], dict]:
+    """Grade a list of students in this process; returns rows and the protections that held."""
+    from coursekit.forkserver import ForkServer  # started first: nothing secret is loaded yet
+    from coursekit import sandbox
+
+    with ForkServer(unsafe=unsafe) as server:
+        sandbox.refuse_if_unprotected(server.protections, unsafe)
+        public_results = _public(found) if public else {}
+        hidden_outcomes = _hidden(found, server, progress)
+        rows = [row for f in found for row in _rows(f, public_results, hidden_outcomes, public)]
+        return rows, server.protections
+
+
+def _public(found: list[Found]) -> dict:
+    from coursekit import public as pub
+    from coursekit import sandbox_kernel
+    from coursekit.submission import release_notebook
+
+    students = {f.student_id: f.notebooks for f in found if f.notebooks}
+    if not students:
+        return {}
+    with tempfile.TemporaryDirectory(prefix="coursekit-nbgrader-") as tmp:
+        course, kernels = Path(tmp) / "course", Path(tmp) / "jupyter"
+        pub.prepare(course, students)
+        sandbox_kernel.install_kernelspec(kernels, name=pub.KERNEL_NAME)
+        pub.autograde(course, kernels, Path(tmp) / "nbgrader.log")
+        release = {name: release_notebook(name) for name in COURSE.tutorials}
+        return pub.results(course, students, release)
+
+
+def _hidden(found: list[Found], server, progress) -> dict:
+    from coursekit import hidden
+    from coursekit.child import Child
+    from coursekit.probe import ProbeError
+    from coursekit.submission import student_cells
+
+    by_id = {f.student_id: f for f in found}
+
+    def open_handle(student_id: str, notebook: str):
+        f = by_id[student_id]
+        if notebook not in f.notebooks:
+            status, message = f.problems.get(notebook, ("missing", "notebook not submitted"))
+            err = ProbeError(message)
+            err.status = status
+            raise err
+        return Child(server, student_cells(notebook, nbk.read(f.notebooks[notebook])), COURSE.limits)
+
+    ids = [f.student_id for f in found if f.notebooks]
+    for f in found:
+        if not f.notebooks and progress is not None:
+            progress(f.student_id)
+    if not ids:
+        return {}
+    results = hidden.run(ids, open_handle, on_student_done=progress)
+    return hidden.summarise(results)
+
+
+def _rows(f: Found, public_results: dict, hidden_outcomes: dict, public: bool) -> list[Row]:
+    rows = []
+    for ex in COURSE.exercises:
+        if ex.notebook in f.problems:
+            status, message = f.problems[ex.notebook]
+            rows.append(Row(f.student_id, ex.notebook, ex.grade_id, 0, ex.public_points, 0, ex.hidden_points,
+                            status, message))
+            continue
+        o = hidden_outcomes.get((f.student_id, ex.grade_id))
+        p = public_results.get((f.student_id, ex.grade_id))
+        hidden_score = o.hidden_score if o else 0.0
+        status = o.status if o else "error"
+        messages = list(o.messages) if o else ["the hidden tests could not run"]
+        public_ok = (p.passed if p else not public) and (o.public_confirmed if o else False)
+        if p and not p.passed:
+            messages.insert(0, p.message)
+            if status == "ok":
+                status = p.status
+        elif p and p.passed and o and not o.public_confirmed:
+            messages.insert(0, "the public test passed in your notebook but the same check failed when re-run "
+                               "by the grader")
+        if p and p.tampered:
+            status = "tampered"
+            messages.insert(0, p.tampered)
+        rows.append(Row(f.student_id, ex.notebook, ex.grade_id, ex.public_points if public_ok else 0.0,
+                        ex.public_points, hidden_score, ex.hidden_points, status,
+                        " | ".join(m for m in dict.fromkeys(messages) if m)[:2000]))
+    return rows
+
+
+def _worker(found: list[Found], unsafe: bool, public: bool, queue) -> tuple[list[Row], dict]:
+    return grade_shard(found, unsafe, public, progress=queue.put if queue is not None else None)
+
+
+def grade(found: list[Found], jobs: int = 1, unsafe: bool = False, public: bool = True,
+          show_progress: bool = True) -> tuple[list[Row], dict]:
+    """Grade students with `jobs` worker processes; rows come back in discovery order."""
+    from coursekit.progress import Progress
+
+    jobs = max(1, min(jobs, len(found) or 1))
+    with Progress(total=len(found), enabled=show_progress) as bar:
+        if jobs == 1:
+            rows, protections = grade_shard(found, unsafe, public, progress=bar.done)
+        else:
+            ctx = mp.get_context("spawn")
+            with ctx.Manager() as manager, ProcessPoolExecutor(jobs, mp_context=ctx) as pool:
+                queue = manager.Queue()
+                futures = [pool.submit(_worker, found[i::jobs], unsafe, public, queue) for i in range(jobs)]
+                while not all(fu.done() for fu in futures):
+                    bar.drain(queue, timeout=0.2)
+                bar.drain(queue, timeout=0)
+                parts = [fu.result() for fu in futures]
+            rows = [r for part, _ in parts for r in part]
+            protections = parts[0][1]
+    order = {f.student_id: i for i, f in enumerate(found)}
+    rows.sort(key=lambda r: (order[r.student_id], [e.grade_id for e in COURSE.exercises].index(r.grade_id)))
+    return rows, protections
+
+
+def main(submitted: Path | None, jobs: int = 1, shard: str | None = None, out: Path | None = None,
+         unsafe: bool = False, public: bool = True) -> int:
+    from coursekit import report, sandbox
+
+    submitted = Path(submitted) if submitted else COURSE.submitted_dir
+    out = Path(out) if out else ROOT
+    found = select_shard(discover(submitted), shard)
+    print(f"grading {len(found)} submission(s) from {submitted} with {jobs} job(s)", file=sys.stderr)
+    if not found:
+        print(f"warning: no student folders in {submitted}", file=sys.stderr)
+    start = time.perf_counter()
+    rows, protections = grade(found, jobs=jobs, unsafe=unsafe, public=public)
+    print(f"sandbox: {sandbox.describe(protections)}", file=sys.stderr)
+    report.write_all(rows, sandbox.flags(protections), out)
+    print(report.summary_table(rows), file=sys.stderr)
+    print(f"graded {len(found)} submission(s) in {time.perf_counter() - start:.1f} s; "
+          f"outputs in {out / 'autograded'}", file=sys.stderr)
+    return 0

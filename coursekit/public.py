@@ -1,0 +1,128 @@
+"""Public tests: real `nbgrader autograde` with every kernel started inside the sandbox.
+
+nbgrader runs in a private course folder built for the shard: the submitted
+notebooks, the helper module and a copy of the gradebook, nothing else, so a
+kernel that escaped its Landlock view would still find no secret.  The kernel
+is the `coursekit-sandbox` kernelspec over jupyter_client's ipc transport.
+A test cell's verdict is read from the autograded notebook: it passed when it
+produced no error output; stderr text (a warning) is not a failure, unlike
+nbgrader's own score.  Deleted or edited test cells are restored by nbgrader
+and reported as tampered.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+from course_config import COURSE, ROOT
+from coursekit import notebook as nbk
+
+NBGRADER_CONFIG = """\
+import sys
+sys.path.insert(0, {root!r})
+import course_config
+c = get_config()
+course_config.nbgrader_settings(c)
+c.CourseDirectory.root = {course!r}
+c.CourseDirectory.db_url = "sqlite:///{course}/gradebook.db"
+c.Execute.kernel_name = {kernel!r}
+c.KernelManager.transport = "ipc"
+c.Execute.timeout = {timeout}
+c.Execute.startup_timeout = 60
+"""
+
+
+@dataclass
+class PublicResult:
+    passed: bool
+    status: str  # ok, failed, timeout, crashed, missing
+    message: str = ""
+    tampered: str = ""  # why the test cell counts as tampered, if it does
+
+
+def test_cells(nb) -> dict[str, object]:
+    return {nbk.grade_id(c): c for c in nb.cells if nbk.is_test(c)}
+
+
+def tampering(submitted_nb, release_nb) -> dict[str, str]:
+    """grade_id -> reason, for public test cells the student deleted or edited."""
+    theirs = test_cells(submitted_nb)
+    out = {}
+    for gid, cell in test_cells(release_nb).items():
+        if gid not in theirs:
+            out[gid] = "the public test cell was deleted (it was restored for grading)"
+        elif theirs[gid].source.strip() != cell.source.strip():
+            out[gid] = "the public test cell was edited (the original was restored for grading)"
+    return out
+
+
+def cell_verdict(cell) -> tuple[bool, str, str]:
+    """(passed, status, message) of one executed test cell."""
+    if cell.get("execution_count") is None and not cell.get("outputs"):
+        return False, "crashed", "the notebook stopped before this test ran (the kernel died or timed out)"
+    for out in cell.get("outputs", []):
+        if out.get("output_type") == "error":
+            name, value = out.get("ename", "Error"), out.get("evalue", "")
+            status = "timeout" if "CellTimeoutError" in name or "Timeout" in name else "failed"
+            return False, status, f"public test failed: {name}: {value}"[:500]
+    return True, "ok", ""
+
+
+def prepare(course: Path, students: dict[str, dict[str, Path]]) -> None:
+    """Lay out a private nbgrader course: submissions, helper module, gradebook copy, config."""
+    assignment = COURSE.assignment
+    src = course / "source" / assignment
+    src.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(COURSE.source_dir / assignment / COURSE.helper_module, src / COURSE.helper_module)
+    shutil.copy2(COURSE.gradebook, course / "gradebook.db")
+    for sid, notebooks in students.items():
+        dest = course / "submitted" / sid / assignment
+        dest.mkdir(parents=True, exist_ok=True)
+        for name, path in notebooks.items():
+            shutil.copy2(path, dest / f"{name}.ipynb")
+        stamp = path.parent / "timestamp.txt"
+        if stamp.exists():
+            shutil.copy2(stamp, dest / "timestamp.txt")
+    (course / "nbgrader_config.py").write_text(NBGRADER_CONFIG.format(
+        root=str(ROOT), course=str(course), kernel=KERNEL_NAME, timeout=int(COURSE.limits.cell_seconds)))
+
+
+KERNEL_NAME = "coursekit-sandbox"
+
+
+def autograde(course: Path, jupyter_path: Path, log: Path) -> int:
+    """Run real nbgrader autograde in the private course; returns its exit code."""
+    env = {**os.environ, "JUPYTER_PATH": str(jupyter_path), "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
+           "PYTHONPATH": str(ROOT), "MPLBACKEND": "Agg"}
+    with open(log, "w") as fh:
+        proc = subprocess.run([sys.executable, "-m", "nbgrader", "autograde", COURSE.assignment, "--force"],
+                              cwd=course, env=env, stdout=fh, stderr=subprocess.STDOUT,
+                              timeout=COURSE.limits.notebook_seconds * max(1, len(COURSE.tutorials)) * 50)
+    return proc.returncode
+
+
+def results(course: Path, students: dict[str, dict[str, Path]], release: dict[str, object]
+            ) -> dict[tuple[str, str], PublicResult]:
+    """(student_id, grade_id) -> PublicResult, read from the autograded notebooks."""
+    out = {}
+    for sid, notebooks in students.items():
+        for name, submitted in notebooks.items():
+            graded_path = course / "autograded" / sid / COURSE.assignment / f"{name}.ipynb"
+            tampered = tampering(nbk.read(submitted), release[name])
+            graded = test_cells(nbformat.read(graded_path, as_version=4)) if graded_path.exists() else {}
+            for ex in COURSE.exercises_in(name):
+                cell = graded.get(ex.test_cell)
+                if cell is None:
+                    res = PublicResult(False, "crashed", "nbgrader could not run this notebook "
+                                                         "(the kernel died or the notebook could not be read)")
+                else:
+                    res = PublicResult(*cell_verdict(cell))
+                res.tampered = tampered.get(ex.test_cell, "")
+                out[(sid, ex.grade_id)] = res
+    return out
