@@ -6,6 +6,7 @@ plain `nbgrader ...` commands from the repo root see the same configuration.
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -54,7 +55,8 @@ EXERCISES: tuple[Exercise, ...] = (
 class Limits:
     """Resource limits for one sandboxed child (one submitted notebook)."""
 
-    cell_seconds: float = 30.0  # wall clock per executed cell, in the child and in nbgrader
+    # wall clock per executed cell, in the child and in nbgrader (env COURSEKIT_CELL_SECONDS, for fast tests)
+    cell_seconds: float = float(os.environ.get("COURSEKIT_CELL_SECONDS", 30))
     probe_seconds: float = 20.0  # wall clock per probe call from a hidden test
     notebook_seconds: float = 300.0  # wall clock for a whole notebook in nbgrader autograde
     cpu_seconds: int = 600  # RLIMIT_CPU of the child

@@ -9,6 +9,7 @@ hostile or crashing still gets one row per exercise with a status.
 """
 from __future__ import annotations
 
+import json
 import multiprocessing as mp
 import re
 import sys
@@ -94,10 +95,15 @@ def grade_shard(found: list[Found], unsafe: bool, public: bool, progress=None) -
 
     with ForkServer(unsafe=unsafe) as server:
         sandbox.refuse_if_unprotected(server.protections, unsafe)
+        t0 = time.perf_counter()
         public_results = _public(found) if public else {}
+        t1 = time.perf_counter()
         hidden_outcomes = _hidden(found, server, progress)
+        t2 = time.perf_counter()
         rows = [row for f in found for row in _rows(f, public_results, hidden_outcomes, public)]
-        return rows, server.protections
+        timing = {"public_seconds": t1 - t0, "hidden_seconds": t2 - t1,
+                  "notebooks": sum(len(f.notebooks) for f in found)}
+        return rows, {**server.protections, "timing": timing}
 
 
 def _public(found: list[Found]) -> dict:
@@ -197,7 +203,8 @@ def grade(found: list[Found], jobs: int = 1, unsafe: bool = False, public: bool 
                 bar.drain(queue, timeout=0)
                 parts = [fu.result() for fu in futures]
             rows = [r for part, _ in parts for r in part]
-            protections = parts[0][1]
+            protections = dict(parts[0][1])
+            protections["timing"] = {k: sum(p[1]["timing"][k] for p in parts) for k in parts[0][1]["timing"]}
     order = {f.student_id: i for i, f in enumerate(found)}
     rows.sort(key=lambda r: (order[r.student_id], [e.grade_id for e in COURSE.exercises].index(r.grade_id)))
     return rows, protections
@@ -217,6 +224,7 @@ def main(submitted: Path | None, jobs: int = 1, shard: str | None = None, out: P
     rows, protections = grade(found, jobs=jobs, unsafe=unsafe, public=public)
     print(f"sandbox: {sandbox.describe(protections)}", file=sys.stderr)
     report.write_all(rows, sandbox.flags(protections), out)
+    report.atomic_write(out / "autograded" / "timing.json", json.dumps(protections.get("timing", {}), indent=1))
     print(report.summary_table(rows), file=sys.stderr)
     print(f"graded {len(found)} submission(s) in {time.perf_counter() - start:.1f} s; "
           f"outputs in {out / 'autograded'}", file=sys.stderr)

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import inspect
 import linecache
-import sys
 import textwrap
 import traceback
+from collections.abc import MutableMapping
 from dataclasses import dataclass
 
 from coursekit import wire
@@ -89,19 +89,41 @@ def probe_globals() -> dict:
             "torch": torch, "np": np, "nn": nn, "F": F, "policy": policy}
 
 
-class Namespace(dict):
-    """A notebook namespace; a missing name raises MissingName naming what to define."""
+class Namespace(MutableMapping):
+    """What a probe sees of a notebook's globals: a missing name raises MissingName naming what to define.
 
-    def __missing__(self, key):
-        raise MissingName("NameError", f"{key!r} is not defined; define it in the exercise's solution cell")
+    Cells run in the plain dict `globals`, so a typo inside student code is an ordinary NameError.
+    """
+
+    def __init__(self, globals_: dict | None = None):
+        self.globals = {} if globals_ is None else globals_
+
+    def __getitem__(self, key):
+        try:
+            return self.globals[key]
+        except KeyError:
+            raise MissingName("NameError", f"{key!r} is not defined; define it in the exercise's "
+                                           "solution cell") from None
+
+    def __setitem__(self, key, value):
+        self.globals[key] = value
+
+    def __delitem__(self, key):
+        del self.globals[key]
+
+    def __iter__(self):
+        return iter(self.globals)
+
+    def __len__(self):
+        return len(self.globals)
 
 
-def exec_cell(ns: dict, source: str, label: str) -> None:
+def exec_cell(ns: Namespace, source: str, label: str) -> None:
     """Execute one cell's source in ns, compiled under a file name that tracebacks can map to the cell."""
     filename = cell_filename(label)
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     code = compile(source, filename, "exec")
-    exec(code, ns)  # noqa: S102 - this is the sandboxed child or trusted reference code
+    exec(code, ns.globals)  # noqa: S102 - this is the sandboxed child or trusted reference code
 
 
 def call_probe(ns: dict, probe: Probe, args: tuple, kwargs: dict):
@@ -171,10 +193,3 @@ class InProcess(Handle):
 
     def _request(self, probe, args, kwargs):
         return run_in_namespace(self.ns, probe, args, kwargs)
-
-
-def _matplotlib_agg() -> None:
-    if "matplotlib" in sys.modules:
-        import matplotlib
-
-        matplotlib.use("Agg", force=True)
