@@ -119,7 +119,7 @@ def nbgrader_settings(c) -> None:
     c.CourseDirectory.feedback_directory = COURSE.feedback_dir.name
     c.CourseDirectory.db_url = f"sqlite:///{COURSE.gradebook}"
     c.CourseDirectory.ignore = [
-        ".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "tests", ".grading",
+        ".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "tests", ".grading", "data",
         *COURSE.twin_names(),
     ]
     c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
