@@ -165,7 +165,7 @@ def run(student_ids: list[str], open_handle: HandleFactory, suites: list[Path] |
     args = [str(s) for s in suites] + ["-p", "no:cacheprovider", "-p", "no:randomly", "--assert=plain",
                                        "-o", "python_files=test_*.py", "--rootdir", str(ROOT),
                                        "--confcutdir", str(HIDDEN_DIR), "-W", "ignore"]
-    args += ["-q", "--no-header", "--no-summary", "-p", "no:terminal"] if quiet else ["-q"]
+    args += ["-p", "no:terminal"] if quiet else ["-q"]
     code = pytest.main(args, plugins=[plugin])
     if code not in (0, 1):
         raise RuntimeError(f"hidden suites could not run (pytest exit code {int(code)}): {suites}")
