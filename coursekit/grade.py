@@ -190,6 +190,10 @@ def grade(found: list[Found], jobs: int = 1, unsafe: bool = False, public: bool 
     from coursekit.progress import Progress
 
     jobs = max(1, min(jobs, len(found) or 1))
+    if public:
+        from coursekit import release
+
+        release.ensure_gradebook()  # gitignored: a fresh clone builds it once, before workers start
     with Progress(total=len(found), enabled=show_progress) as bar:
         if jobs == 1:
             rows, protections = grade_shard(found, unsafe, public, progress=bar.done)

@@ -134,3 +134,59 @@ def cell_filename(label: str) -> str:
 def cell_label(filename: str) -> str | None:
     m = _CELL_NAME.match(filename)
     return m.group("gid") if m else None
+
+
+_MARKER_WORDS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
+_DEF = re.compile(r"^\s*(?:async\s+)?def\s+(?P<name>\w+)|^\s*class\s+(?P<cls>\w+)")
+
+
+def strict_regions(source: str, where: str) -> list[Region]:
+    """Like `regions`, but also rejects lines that nbgrader would take for a marker and we would not.
+
+    nbgrader matches a marker anywhere in a line ("# BEGIN SOLUTION", a marker followed by a
+    comment, a marker inside a string); `regions` only accepts the exact marker on a line of
+    its own.  Such near misses would be cut differently by the two, so they are an error.
+    """
+    for i, line in enumerate(source.splitlines()):
+        text = line.strip()
+        if text in _MARKERS or text in _ENDS:
+            continue
+        for word in _MARKER_WORDS:
+            if word in line:
+                exact = "### " + word
+                raise NotebookError(f"{where}: line {i + 1} {text!r} contains '{word}' but is not the exact "
+                                    f"marker line '{exact}'; nbgrader would treat it as a marker. "
+                                    f"Write '{exact}' alone on its line, or reword the line")
+    return regions(source, where)
+
+
+def enclosing_name(lines: list[str], index: int) -> str | None:
+    """Dotted name of the def/class that encloses line `index` (e.g. 'DeepNetReLU.forward'), by indentation."""
+    threshold = len(lines[index]) - len(lines[index].lstrip())
+    names: list[str] = []
+    for line in reversed(lines[:index]):
+        text = line.strip()
+        if not text or text.startswith("#"):
+            continue
+        indent = len(line) - len(line.lstrip())
+        if indent >= threshold:
+            continue
+        threshold = indent
+        m = _DEF.match(line)
+        if m:
+            names.append(m.group("name") or m.group("cls"))
+        if indent == 0:
+            break
+    return ".".join(reversed(names)) or None
+
+
+def stub_message(grade_id: str, name: str | None) -> str:
+    """The message of the NotImplementedError that replaces a solution region in the release."""
+    what = f"implement {name}" if name else "write your solution here"
+    return f"Exercise {grade_id}: {what} — replace this line with your code"
+
+
+def stub_lines(grade_id: str, name: str | None) -> list[str]:
+    """The release's replacement for one solution region of a code cell (unindented)."""
+    message = stub_message(grade_id, name).replace("\\", "\\\\").replace('"', '\\"')
+    return ["# YOUR CODE HERE", f'raise NotImplementedError("{message}")']
