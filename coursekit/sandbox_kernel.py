@@ -1,0 +1,184 @@
+"""A Jupyter kernel that runs ipykernel inside the coursekit sandbox: `python -m coursekit.sandbox_kernel -f CONNECTION_FILE`.
+
+Decisions:
+- Transport: the sandbox has its own network namespace where even loopback
+  is down, so jupyter's default TCP-over-loopback cannot reach the kernel.
+  The `ipc` transport uses Unix sockets named `<ip>-<port>`: filesystem
+  objects, which work across network namespaces. The folder holding the
+  connection file and those sockets is the kernel's scratch (read-write), so
+  it must be private to this kernel: the launcher refuses a folder that holds
+  other connection files (jupyter's shared runtime folder would hand the
+  student every other kernel's key). SandboxKernelManager sets all this up.
+- This process stays outside the sandbox as a small supervisor: it forks the
+  sandbox (sandbox.fork_sandboxed), forwards SIGINT/SIGTERM/SIGHUP to it
+  (jupyter interrupts by signal), and exits with its exit code. If it is
+  killed, the sandbox dies with it (parent-death signal, PID namespace).
+- Policy from the environment: COURSEKIT_SCRATCH (default: the connection
+  file's folder), COURSEKIT_ALLOW_RO and COURSEKIT_ALLOW_RW (os.pathsep
+  separated). The kernel's working directory (the notebook's folder, chosen
+  by the kernel manager) is added read-only unless listed read-write.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import sys
+import tempfile
+from pathlib import Path
+
+from jupyter_client.manager import AsyncKernelManager, KernelManager
+from jupyter_client.utils import run_sync
+from traitlets import Unicode
+
+from course_config import COURSE, ROOT
+from coursekit import sandbox
+
+KERNEL_NAME = "coursekit-sandbox"
+ENV_SCRATCH, ENV_ALLOW_RO, ENV_ALLOW_RW = "COURSEKIT_SCRATCH", "COURSEKIT_ALLOW_RO", "COURSEKIT_ALLOW_RW"
+# No sqlite history in scratch; no parent poller: the worker's parent is PID 1 of its namespace, which
+# ipykernel takes for "my parent died" (the sandbox dies with this launcher anyway).
+IPKERNEL_ARGS = ("--HistoryManager.enabled=False", "--IPKernelApp.parent_handle=0")
+PREIMPORTS = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell", "IPython.core.interactiveshell",
+              "jupyter_client.session", "zmq", "tornado.ioloop", "comm", "matplotlib_inline.backend_inline")
+
+
+def kernelspec_dict() -> dict:
+    """The kernel.json content: this interpreter, this module, the repo on PYTHONPATH, interrupts by signal."""
+    return {"argv": [sys.executable, "-m", "coursekit.sandbox_kernel", "-f", "{connection_file}"],
+            "display_name": "Python 3 (coursekit sandbox)", "language": "python",
+            "interrupt_mode": "signal", "env": {"PYTHONPATH": str(ROOT)}, "metadata": {"debugger": False}}
+
+
+def install_kernelspec(data_dir, name: str = KERNEL_NAME) -> str:
+    """Write <data_dir>/kernels/<name>/kernel.json (data_dir is a JUPYTER_PATH entry); returns name."""
+    folder = Path(data_dir) / "kernels" / name
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "kernel.json").write_text(json.dumps(kernelspec_dict(), indent=1) + "\n")
+    return name
+
+
+def _paths(value: str | None) -> tuple[Path, ...]:
+    return tuple(Path(p) for p in (value or "").split(os.pathsep) if p)
+
+
+def policy_from_env(connection_file: Path, environ=os.environ) -> sandbox.Policy:
+    """The sandbox policy for a kernel whose connection file is connection_file (see the module doc)."""
+    scratch = Path(environ.get(ENV_SCRATCH) or connection_file.resolve().parent).resolve()
+    _check_private(scratch, connection_file.resolve())  # before anything is handed to the sandbox uid
+    read_only, read_write = _paths(environ.get(ENV_ALLOW_RO)), _paths(environ.get(ENV_ALLOW_RW))
+    cwd = Path.cwd().resolve()
+    if not any(cwd == p or p in cwd.parents for p in (scratch, *read_write)):
+        read_only += (cwd,)
+    return sandbox.Policy(scratch=scratch, read_only=read_only, read_write=read_write,
+                          limits=COURSE.limits, workdir=cwd)
+
+
+def _check_private(scratch: Path, connection_file: Path) -> None:
+    """Refuse unless scratch is a private folder holding only this kernel's connection file and ipc sockets.
+
+    Jupyter's default connection file lives in /tmp or the shared runtime
+    folder: taking that as scratch would hand it to the student.
+    """
+    hint = ("Start the kernel with coursekit.sandbox_kernel.SandboxKernelManager, or give the KernelManager "
+            "transport='ipc' and a connection_file and ip inside a fresh folder of its own.")
+    try:
+        info = json.loads(connection_file.read_text())
+    except (OSError, ValueError) as exc:
+        raise sandbox.SandboxError(f"cannot read connection file {connection_file}: {exc}. {hint}") from None
+    ip = Path(str(info.get("ip", ""))).resolve()
+    if info.get("transport") != "ipc" or ip.parent != scratch or connection_file.parent != scratch:
+        raise sandbox.SandboxError(f"the sandbox kernel needs transport 'ipc' with its sockets and connection "
+                                   f"file in one private folder (got transport {info.get('transport')!r}, "
+                                   f"ip {info.get('ip')!r}, connection file {connection_file}). {hint}")
+    strangers = [p.name for p in scratch.iterdir() if p != connection_file and not p.name.startswith(ip.name)]
+    if strangers or scratch.stat().st_mode & 0o077:
+        raise sandbox.SandboxError(f"kernel folder {scratch} is not private (shared, or holds "
+                                   f"{strangers[:3]}). {hint}")
+
+
+def _preimport() -> None:
+    """Import what ipykernel needs before the fork (the repo's own modules are unreadable afterwards)."""
+    import importlib
+    for name in PREIMPORTS:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            pass
+
+
+def _run_kernel(argv: list[str]) -> None:
+    """Inside the sandbox: start ipykernel on the ipc sockets named in the connection file."""
+    import warnings
+
+    from ipykernel.kernelapp import IPKernelApp
+    # ipykernel's pipe for output of forked subprocesses binds TCP on loopback, which the sandbox refuses.
+    warnings.filterwarnings("ignore", message="Couldn't bind IOPub Pipe")
+    IPKernelApp.launch_instance(argv=argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Supervise one sandboxed kernel; returns its exit code."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if "-f" not in argv or argv.index("-f") + 1 >= len(argv):
+        print("usage: python -m coursekit.sandbox_kernel -f CONNECTION_FILE [ipykernel options]", file=sys.stderr)
+        return 2
+    connection_file = Path(argv[argv.index("-f") + 1])
+    try:
+        policy = policy_from_env(connection_file)
+        sandbox.refuse_if_unprotected(sandbox.detect(), unsafe=False)
+    except sandbox.SandboxError as exc:
+        print(f"coursekit sandbox kernel: {exc}", file=sys.stderr)
+        return sandbox.SETUP_FAILED
+    _preimport()
+    box = sandbox.fork_sandboxed(policy, _run_kernel, [*argv, *IPKERNEL_ARGS])
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, lambda signum, frame: os.kill(box.pid, signum))
+    code = box.wait()
+    return code if code >= 0 else 128 - code
+
+
+class _PrivateIpcFolder:
+    """Mixin for jupyter_client kernel managers: ipc transport, connection file and sockets in a fresh folder."""
+
+    _private_dir: str | None = None
+
+    async def _async_pre_start_kernel(self, **kw):
+        if self._private_dir is None:
+            self._private_dir = tempfile.mkdtemp(prefix="coursekit-kernel-")
+            self.transport = "ipc"
+            self.connection_file = os.path.join(self._private_dir, "kernel.json")
+            self.ip = os.path.join(self._private_dir, "kernel-ipc")
+        return await super()._async_pre_start_kernel(**kw)
+
+    async def _async_cleanup_resources(self, restart: bool = False) -> None:
+        await super()._async_cleanup_resources(restart=restart)
+        if not restart and self._private_dir:
+            shutil.rmtree(self._private_dir, ignore_errors=True)
+            self._private_dir = None
+
+
+class SandboxKernelManager(_PrivateIpcFolder, KernelManager):
+    """KernelManager for the sandbox kernel (kernel_name defaults to KERNEL_NAME); the folder goes at clean-up.
+
+    Use it as nbclient's `km`, or name it (or AsyncSandboxKernelManager) as
+    nbclient/nbgrader's kernel_manager_class:
+    "coursekit.sandbox_kernel.AsyncSandboxKernelManager".
+    """
+
+    kernel_name = Unicode(KERNEL_NAME).tag(config=True)
+    pre_start_kernel = run_sync(_PrivateIpcFolder._async_pre_start_kernel)
+    cleanup_resources = run_sync(_PrivateIpcFolder._async_cleanup_resources)
+
+
+class AsyncSandboxKernelManager(_PrivateIpcFolder, AsyncKernelManager):
+    """The asyncio flavour of SandboxKernelManager (nbclient's default kind of manager)."""
+
+    kernel_name = Unicode(KERNEL_NAME).tag(config=True)
+    pre_start_kernel = _PrivateIpcFolder._async_pre_start_kernel
+    cleanup_resources = _PrivateIpcFolder._async_cleanup_resources
+
+
+if __name__ == "__main__":
+    sys.exit(main())
