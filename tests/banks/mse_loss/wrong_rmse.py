@@ -1,0 +1,5 @@
+# wrong: returns the root mean squared error as the loss
+def mse_loss(pred, target):
+    """Mean squared error over all elements, like nn.MSELoss(), and its gradient."""
+    diff = pred - target
+    return torch.sqrt((diff ** 2).mean()), 2 * diff / diff.numel()

@@ -1,0 +1,12 @@
+# wrong: gives the optimizer only in_layer's parameters
+def train(net, loss_fn, train_data, train_labels, n_epochs=50, learning_rate=1e-4):
+    """Train a network with full-batch gradient descent (torch.optim.SGD)."""
+    optimizer = optim.SGD(net.in_layer.parameters(), lr=learning_rate)
+    train_loss = []
+    for i in range(n_epochs):
+        loss = loss_fn(net(train_data), train_labels)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        train_loss.append(loss.item())
+    return train_loss
