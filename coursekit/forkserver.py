@@ -32,52 +32,55 @@ def _serve(sock: socket.socket, unsafe: bool) -> None:
 
     sandbox.warm_up()
     policy.install()
+    _warm_policies(policy)
     protections = sandbox.detect()
     base = Path(tempfile.mkdtemp(prefix="coursekit-scratch-"))
-    os.chmod(base, 0o755)
-    scratch_of: dict[int, Path] = {}
+    os.chmod(base, 0o755)  # children (another uid) must traverse to their own scratch
+    children: dict[int, tuple[object, Path]] = {}  # pid -> (Sandboxed, scratch)
     stream = sock.makefile("rwb")
     wire.send(stream, {"ready": True, "protections": protections})
     try:
         while True:
-            _reap(scratch_of)
+            _reap(children)
             try:
                 request = wire.recv(stream)
             except EOFError:
                 return
             if request.get("op") == "spawn":
-                scratch = Path(tempfile.mkdtemp(prefix="child-", dir=base))
-                os.chmod(scratch, 0o777)
+                scratch = Path(tempfile.mkdtemp(prefix="child-", dir=base))  # private; the sandbox chowns it
                 parent_end, child_end = socket.socketpair()
                 pol = sandbox.Policy(scratch=scratch, limits=COURSE.limits)
                 proc = sandbox.fork_sandboxed(pol, child.main, child_end.fileno(), request["cells"],
-                                              COURSE.limits.cell_seconds)
+                                              COURSE.limits.cell_seconds, keep_fds=[child_end.fileno()])
                 child_end.close()
-                scratch_of[proc.pid] = scratch
+                children[proc.pid] = (proc, scratch)
                 socket.send_fds(sock, [proc.pid.to_bytes(8, "little")], [parent_end.fileno()])
                 parent_end.close()
     finally:
-        for pid in list(scratch_of):
-            _kill(pid)
-        _reap(scratch_of, block=True)
+        for proc, _ in children.values():
+            proc.kill()
+        _reap(children)
         shutil.rmtree(base, ignore_errors=True)
 
 
-def _kill(pid: int) -> None:
-    try:
-        os.kill(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
+def _warm_policies(policy) -> None:
+    """Arm each policy once before forking: the first TorchDispatchMode imports torch._dynamo lazily,
+    which inside a sandbox fails (it wants a cache folder under /tmp) and poisons later calls."""
+    import torch
+
+    torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)  # lazy import of about 1 s, once here
+    with policy.no_library_conv():
+        torch.zeros(2) + 1
+    with policy.no_autograd():
+        torch.zeros(2) * 2
 
 
-def _reap(scratch_of: dict[int, Path], block: bool = False) -> None:
-    for pid in list(scratch_of):
-        try:
-            done, _ = os.waitpid(pid, 0 if block else os.WNOHANG)
-        except ChildProcessError:
-            done = pid
-        if done:
-            shutil.rmtree(scratch_of.pop(pid), ignore_errors=True)
+def _reap(children: dict[int, tuple[object, Path]]) -> None:
+    """Forget children that have ended (the grader kills them) and delete their scratch folders."""
+    for pid, (proc, scratch) in list(children.items()):
+        if not proc.alive():
+            del children[pid]
+            shutil.rmtree(scratch, ignore_errors=True)
 
 
 class ForkServer:

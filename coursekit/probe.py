@@ -105,6 +105,9 @@ class Namespace(MutableMapping):
             raise MissingName("NameError", f"{key!r} is not defined; define it in the exercise's "
                                            "solution cell") from None
 
+    def __contains__(self, key):  # Mapping's default relies on KeyError, which MissingName is not
+        return key in self.globals
+
     def __setitem__(self, key, value):
         self.globals[key] = value
 

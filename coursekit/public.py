@@ -32,7 +32,8 @@ course_config.nbgrader_settings(c)
 c.CourseDirectory.root = {course!r}
 c.CourseDirectory.db_url = "sqlite:///{course}/gradebook.db"
 c.Execute.kernel_name = {kernel!r}
-c.KernelManager.transport = "ipc"
+# a fresh private folder per kernel holding its connection file and ipc sockets (TCP cannot cross the netns)
+c.Execute.kernel_manager_class = "coursekit.sandbox_kernel.AsyncSandboxKernelManager"
 c.Execute.timeout = {timeout}
 c.Execute.startup_timeout = 60
 """

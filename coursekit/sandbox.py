@@ -433,7 +433,8 @@ def _scrub_environment(policy: Policy) -> None:
         ctypes.memset(start, 0, end - start)
     home = str(policy.scratch)
     os.environ.update(keep, HOME=home, TMPDIR=home, MPLCONFIGDIR=os.path.join(home, ".matplotlib"),
-                      IPYTHONDIR=os.path.join(home, ".ipython"))
+                      IPYTHONDIR=os.path.join(home, ".ipython"), TORCHINDUCTOR_CACHE_DIR=os.path.join(home, ".torch"))
+    tempfile.tempdir = home  # the parent's cached answer (/tmp) would send torch's lazy caches outside scratch
 
 
 def _drop_bounding_set(keep: set[int]) -> None:
