@@ -29,6 +29,10 @@ def _on_alarm(signum, frame):
 def main(fd: int, cells: list, cell_seconds: float) -> None:
     """Child entry point: execute cells under a per-cell alarm, then serve probes until the grader hangs up."""
     stream = socket.socket(fileno=fd).makefile("rwb")
+    me = os.getpid()
+    # A process the student's code forks must not answer the grader: its copy of the socket is closed at once
+    # (and, for forks that bypass os.fork, every reply below checks who is sending).
+    os.register_at_fork(after_in_child=lambda: os.close(fd))
     _quiet_output()
     signal.signal(signal.SIGALRM, _on_alarm)
     ns = pr.Namespace()
@@ -41,6 +45,7 @@ def main(fd: int, cells: list, cell_seconds: float) -> None:
             errors.append(pr.error_payload(exc))
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
+    _only_from(me)
     wire.send(stream, {"ready": True, "cell_errors": errors})
     while True:
         try:
@@ -49,11 +54,20 @@ def main(fd: int, cells: list, cell_seconds: float) -> None:
             os._exit(0)
         reply = pr.run_in_namespace(ns, pr.Probe(request["name"], request["source"]),
                                     tuple(request["args"]), request["kwargs"])
+        reply["id"] = request.get("id")
+        _only_from(me)
         try:
             wire.send(stream, reply)
         except wire.WireError as exc:
-            wire.send(stream, {"error": {"type": "TypeError", "message": f"your code returned {exc}",
-                                         "cell": None, "line": None, "text": None}})
+            wire.send(stream, {"id": request.get("id"), "error": {
+                "type": "TypeError", "message": f"your code returned {exc}", "cell": None, "line": None,
+                "text": None}})
+
+
+def _only_from(me: int) -> None:
+    """Leave quietly if this is not the child the grader forked (a copy made by the student's code)."""
+    if os.getpid() != me:
+        os._exit(0)
 
 
 def _quiet_output() -> None:
@@ -77,6 +91,7 @@ class Child(pr.Handle):
         self.sock = self.stream = None
         self.cell_errors: list[dict] = []
         self.respawns = 0
+        self.requests = 0
         self._spawn()
 
     def _spawn(self) -> None:
@@ -104,8 +119,15 @@ class Child(pr.Handle):
                 raise pr.ChildCrashed("your code crashed or timed out too often; later tests were not run")
             self.respawns += 1
             self._spawn()
-        wire.send(self.stream, {"name": probe.name, "source": probe.source, "args": list(args), "kwargs": kwargs})
+        self.requests += 1
+        wire.send(self.stream, {"id": self.requests, "name": probe.name, "source": probe.source,
+                                "args": list(args), "kwargs": kwargs})
         reply = self._receive(self.limits.probe_seconds, f"in the test {probe.name!r}")
+        if reply.get("id") != self.requests or not ("ok" in reply or "error" in reply):
+            status = self.kill()
+            raise pr.ChildCrashed(f"the Python process running your code sent a garbled answer in the test "
+                                  f"{probe.name!r} ({status}); look for os.fork or code that writes to "
+                                  "file descriptors it did not open")
         if "error" in reply and reply["error"].get("missing"):
             reply["error"]["message"] += self._cell_error_hint()
         return reply

@@ -11,6 +11,7 @@ grader talks to the child directly (coursekit.child) and kills it by pid.
 from __future__ import annotations
 
 import os
+import select
 import shutil
 import signal
 import socket
@@ -28,20 +29,41 @@ class ForkServerError(RuntimeError):
 
 def _serve(sock: socket.socket, unsafe: bool) -> None:
     from course_config import COURSE
-    from coursekit import child, policy, sandbox
+    from coursekit import child, policy, sandbox, sandbox_kernel
 
     sandbox.warm_up()
+    sandbox_kernel._preimport()
     policy.install()
     _warm_policies(policy)
     protections = sandbox.detect()
     base = Path(tempfile.mkdtemp(prefix="coursekit-scratch-"))
     os.chmod(base, 0o755)  # children (another uid) must traverse to their own scratch
+    doors = Path(tempfile.mkdtemp(prefix="coursekit-kernels-"))  # 0700: only this user's launchers get in
+    listener = socket.socket(socket.AF_UNIX)
+    listener.bind(str(doors / "kernels.sock"))
+    listener.listen(8)
     children: dict[int, tuple[object, Path]] = {}  # pid -> (Sandboxed, scratch)
+    kernels: dict[socket.socket, object] = {}  # launcher connection -> its kernel's Sandboxed
     stream = sock.makefile("rwb")
-    wire.send(stream, {"ready": True, "protections": protections})
+    wire.send(stream, {"ready": True, "protections": protections, "kernel_socket": str(doors / "kernels.sock")})
     try:
         while True:
             _reap(children)
+            _reap_kernels(kernels)
+            ready, _, _ = select.select([sock, listener, *kernels, *kernels.values()], [], [], 1.0)
+            for conn in [c for c in ready if c in kernels]:  # a launcher hung up: its kernel goes too
+                if conn in kernels and not conn.recv(1):
+                    kernels.pop(conn).kill()
+                    conn.close()
+            if listener in ready:
+                conn, _ = listener.accept()
+                box = _start_kernel(conn, sandbox_kernel)
+                if box is None:
+                    conn.close()
+                else:
+                    kernels[conn] = box
+            if sock not in ready:
+                continue
             try:
                 request = wire.recv(stream)
             except EOFError:
@@ -59,8 +81,56 @@ def _serve(sock: socket.socket, unsafe: bool) -> None:
     finally:
         for proc, _ in children.values():
             proc.kill()
+        for conn, box in kernels.items():
+            box.kill()
+            conn.close()
         _reap(children)
+        listener.close()
         shutil.rmtree(base, ignore_errors=True)
+        shutil.rmtree(doors, ignore_errors=True)
+
+
+def _start_kernel(conn: socket.socket, sandbox_kernel):
+    """Serve one launcher (coursekit.sandbox_kernel): fork its kernel, reply with the pid; None if refused."""
+    from coursekit import sandbox
+
+    conn.settimeout(10)
+    try:
+        _, fds, _, _ = socket.recv_fds(conn, 1, 2)
+        stream = conn.makefile("rwb")
+        request = wire.recv(stream)
+    except (OSError, EOFError, wire.WireError):
+        return None
+    conn.settimeout(None)
+    try:
+        if len(fds) != 2 or request.get("op") != "kernel":
+            raise sandbox.SandboxError("a kernel request carries its stdout and stderr and op 'kernel'")
+        box = sandbox_kernel.start_forked(request, *fds)
+    except (sandbox.SandboxError, KeyError, ValueError) as exc:
+        _answer(stream, {"error": str(exc)})
+        return None
+    finally:
+        for fd in fds:
+            os.close(fd)
+    _answer(stream, {"pid": box.pid})
+    box.stream = stream
+    return box
+
+
+def _answer(stream, message: dict) -> None:
+    try:
+        wire.send(stream, message)
+    except OSError:
+        pass
+
+
+def _reap_kernels(kernels: dict) -> None:
+    """Tell each launcher whose kernel has ended its exit code and hang up."""
+    for conn, box in list(kernels.items()):
+        if not box.alive():
+            _answer(box.stream, {"exit": box.returncode})
+            del kernels[conn]
+            conn.close()
 
 
 def _warm_policies(policy) -> None:
@@ -101,6 +171,7 @@ class ForkServer:
             raise ForkServerError("the fork-server died while starting; run `python -m coursekit.forkserver` "
                                   "to see why") from None
         self.protections = hello["protections"]
+        self.kernel_socket = hello["kernel_socket"]  # for coursekit.sandbox_kernel launchers: warm kernels
 
     def spawn(self, cells: list[tuple[str, str]]) -> tuple[int, socket.socket]:
         """Fork a sandboxed child that runs cells; returns its pid and a connected socket."""

@@ -22,7 +22,6 @@ from pathlib import Path
 from course_config import COURSE, ROOT
 from coursekit import notebook as nbk
 
-STATUSES = ("ok", "failed", "error", "timeout", "crashed", "missing", "tampered")
 _SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,99}$")
 
 
@@ -96,7 +95,7 @@ def grade_shard(found: list[Found], unsafe: bool, public: bool, progress=None) -
     with ForkServer(unsafe=unsafe) as server:
         sandbox.refuse_if_unprotected(server.protections, unsafe)
         t0 = time.perf_counter()
-        public_results = _public(found) if public else {}
+        public_results = _public(found, server.kernel_socket) if public else {}
         t1 = time.perf_counter()
         hidden_outcomes = _hidden(found, server, progress)
         t2 = time.perf_counter()
@@ -106,7 +105,7 @@ def grade_shard(found: list[Found], unsafe: bool, public: bool, progress=None) -
         return rows, {**server.protections, "timing": timing}
 
 
-def _public(found: list[Found]) -> dict:
+def _public(found: list[Found], kernel_socket: str | None = None) -> dict:
     from coursekit import public as pub
     from coursekit import sandbox_kernel
     from coursekit.submission import release_notebook
@@ -118,7 +117,7 @@ def _public(found: list[Found]) -> dict:
         course, kernels = Path(tmp) / "course", Path(tmp) / "jupyter"
         pub.prepare(course, students)
         sandbox_kernel.install_kernelspec(kernels, name=pub.KERNEL_NAME)
-        pub.autograde(course, kernels, Path(tmp) / "nbgrader.log")
+        pub.autograde(course, kernels, Path(tmp) / "nbgrader.log", kernel_socket)
         release = {name: release_notebook(name) for name in COURSE.tutorials}
         return pub.results(course, students, release)
 

@@ -24,6 +24,7 @@ import pytest
 
 from course_config import COURSE, ROOT
 from coursekit.probe import Handle, InProcess, ProbeError
+from coursekit.report import worst
 from coursekit.submission import reference_cells
 
 HIDDEN_DIR = ROOT / "tests" / "hidden"
@@ -188,17 +189,10 @@ def summarise(results: list[TestResult]) -> dict[tuple[str, str], Outcome]:
                     public_confirmed=all(r.passed for r in rs if r.public))
         failed = [r for r in rs if not r.passed]
         if failed:
-            o.status = _worst([r.status for r in failed])
+            o.status = worst([r.status for r in failed])
             o.messages = list(dict.fromkeys(r.message for r in failed))
         out[key] = o
     return out
-
-
-_SEVERITY = ["missing", "crashed", "timeout", "error", "failed", "ok"]
-
-
-def _worst(statuses: list[str]) -> str:
-    return min(statuses, key=lambda s: _SEVERITY.index(s) if s in _SEVERITY else 0)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -22,7 +22,13 @@ from course_config import COURSE
 GRADE_COLUMNS = ["student_id", "notebook", "grade_id", "public_score", "public_max", "hidden_score",
                  "hidden_max", "status", "message"]
 SUMMARY_COLUMNS = ["student_id", "score", "max_score", "status", "flags"]
-_SEVERITY = ["tampered", "crashed", "timeout", "missing", "error", "failed", "ok"]
+# The contract's statuses, most severe first: a student's or an exercise's status is the worst of its parts.
+SEVERITY = ("tampered", "crashed", "timeout", "missing", "error", "failed", "ok")
+
+
+def worst(statuses) -> str:
+    """The most severe of the statuses (an unknown one counts as most severe)."""
+    return min(statuses, key=lambda s: SEVERITY.index(s) if s in SEVERITY else -1)
 
 
 def atomic_write(path: Path, data: bytes | str) -> None:
@@ -58,11 +64,11 @@ def summary_records(rows, flags: str) -> list[dict]:
     out = []
     for sid, rs in by_student.items():
         statuses = {r.status for r in rs}
-        worst = min(statuses, key=lambda s: _SEVERITY.index(s) if s in _SEVERITY else 0)
+        status = worst(statuses)
         student_flags = [flags] + (["tampered"] if "tampered" in statuses else [])
         out.append({"student_id": sid, "score": round(sum(r.public_score + r.hidden_score for r in rs), 4),
                     "max_score": round(sum(r.public_max + r.hidden_max for r in rs), 4),
-                    "status": worst, "flags": " ".join(f for f in student_flags if f)})
+                    "status": status, "flags": " ".join(f for f in student_flags if f)})
     return out
 
 
@@ -146,9 +152,9 @@ def class_report(rows, flags: str, out_dir: Path) -> str:
     plots = _plots(rows, out_dir) if rows else []
     status_counts = Counter((r.grade_id, r.status) for r in rows)
     ids = [e.grade_id for e in COURSE.exercises]
-    head = "".join(f"<th>{s}</th>" for s in _SEVERITY[::-1])
+    head = "".join(f"<th>{s}</th>" for s in SEVERITY[::-1])
     table = "".join(f"<tr><td>{g}</td>" + "".join(f"<td>{status_counts.get((g, s), 0) or ''}</td>"
-                                                   for s in _SEVERITY[::-1]) + "</tr>" for g in ids)
+                                                   for s in SEVERITY[::-1]) + "</tr>" for g in ids)
     messages = Counter((r.grade_id, m) for r in rows for m in r.message.split(" | ") if m and r.status != "ok")
     common = "".join(f"<tr><td>{html.escape(g)}</td><td>{n}</td><td>{html.escape(m[:300])}</td></tr>"
                      for (g, m), n in messages.most_common(15))

@@ -403,8 +403,11 @@ def _hand_over(paths, uid: int) -> None:
                     os.chown(path, uid, uid, follow_symlinks=False)
 
 
+_SYSTEM_TEMP = tempfile.gettempdir()  # read at import: a sandbox later points tempfile at its own scratch
+
+
 def _shared_folders() -> set[Path]:
-    return {Path(p).resolve() for p in ("/", "/tmp", "/var/tmp", "/dev/shm", "/run", tempfile.gettempdir())}
+    return {Path(p).resolve() for p in ("/", "/tmp", "/var/tmp", "/dev/shm", "/run", _SYSTEM_TEMP)}
 
 
 def _refuse_shared(path: Path) -> None:
@@ -631,6 +634,10 @@ class Sandboxed:
 
     def alive(self) -> bool:
         return self.wait(0) is None
+
+    def fileno(self) -> int:
+        """The pidfd: readable once the sandbox has ended (for select; -1 after it was reaped)."""
+        return self._pidfd
 
     def kill(self) -> int:
         """SIGKILL every process of the sandbox, reap it, and return the exit code."""

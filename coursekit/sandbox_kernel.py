@@ -17,6 +17,14 @@ Decisions:
   file's folder), COURSEKIT_ALLOW_RO and COURSEKIT_ALLOW_RW (os.pathsep
   separated). The kernel's working directory (the notebook's folder, chosen
   by the kernel manager) is added read-only unless listed read-write.
+- Warm kernels: when COURSEKIT_KERNEL_SERVER names the kernel socket of a
+  running fork-server (coursekit.forkserver), this launcher does not fork
+  the kernel itself: it asks the fork-server, whose torch, numpy, scipy,
+  matplotlib and ipykernel are already imported, and hands over its stdout
+  and stderr. The notebook's imports then cost nothing (they took 6 s per
+  kernel on a 2-core machine). The launcher stays the kernel's stand-in for
+  jupyter_client: it forwards signals, exits with the kernel's exit code,
+  and if it is killed the fork-server kills the kernel.
 """
 from __future__ import annotations
 
@@ -24,6 +32,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import sys
 import tempfile
 from pathlib import Path
@@ -37,6 +46,7 @@ from coursekit import sandbox
 
 KERNEL_NAME = "coursekit-sandbox"
 ENV_SCRATCH, ENV_ALLOW_RO, ENV_ALLOW_RW = "COURSEKIT_SCRATCH", "COURSEKIT_ALLOW_RO", "COURSEKIT_ALLOW_RW"
+ENV_SERVER = "COURSEKIT_KERNEL_SERVER"
 # No sqlite history in scratch; no parent poller: the worker's parent is PID 1 of its namespace, which
 # ipykernel takes for "my parent died" (the sandbox dies with this launcher anyway).
 IPKERNEL_ARGS = ("--HistoryManager.enabled=False", "--IPKernelApp.parent_handle=0")
@@ -63,12 +73,12 @@ def _paths(value: str | None) -> tuple[Path, ...]:
     return tuple(Path(p) for p in (value or "").split(os.pathsep) if p)
 
 
-def policy_from_env(connection_file: Path, environ=os.environ) -> sandbox.Policy:
+def policy_from_env(connection_file: Path, environ=os.environ, cwd: str | None = None) -> sandbox.Policy:
     """The sandbox policy for a kernel whose connection file is connection_file (see the module doc)."""
     scratch = Path(environ.get(ENV_SCRATCH) or connection_file.resolve().parent).resolve()
     _check_private(scratch, connection_file.resolve())  # before anything is handed to the sandbox uid
     read_only, read_write = _paths(environ.get(ENV_ALLOW_RO)), _paths(environ.get(ENV_ALLOW_RW))
-    cwd = Path.cwd().resolve()
+    cwd = Path(cwd or os.getcwd()).resolve()
     if not any(cwd == p or p in cwd.parents for p in (scratch, *read_write)):
         read_only += (cwd,)
     return sandbox.Policy(scratch=scratch, read_only=read_only, read_write=read_write,
@@ -118,12 +128,73 @@ def _run_kernel(argv: list[str]) -> None:
     IPKernelApp.launch_instance(argv=argv)
 
 
+def _kernel_environment(environ=os.environ) -> dict[str, str]:
+    """What a kernel may see of its launcher's environment (NBGRADER_EXECUTION, locale, thread counts...)."""
+    keep = {k: v for k, v in environ.items() if k in sandbox.ENV_KEEP or k.startswith(sandbox.ENV_KEEP_PREFIXES)}
+    keep.update({k: environ[k] for k in (ENV_SCRATCH, ENV_ALLOW_RO, ENV_ALLOW_RW) if k in environ})
+    return keep
+
+
+def start_forked(request: dict, out_fd: int, err_fd: int) -> sandbox.Sandboxed:
+    """In the fork-server: start the kernel a launcher asked for (see _launch_via_server); SandboxError if refused."""
+    argv = [str(a) for a in request["argv"]]
+    policy = policy_from_env(Path(argv[argv.index("-f") + 1]), environ=request["env"], cwd=request["cwd"])
+    env = {k: v for k, v in request["env"].items() if k in sandbox.ENV_KEEP or k.startswith(sandbox.ENV_KEEP_PREFIXES)}
+    return sandbox.fork_sandboxed(policy, _run_forked_kernel, out_fd, err_fd, env, [*argv, *IPKERNEL_ARGS],
+                                  keep_fds=[out_fd, err_fd])
+
+
+def _run_forked_kernel(out_fd: int, err_fd: int, env: dict, argv: list[str]) -> None:
+    """Inside the sandbox forked from the fork-server: the launcher's output streams and environment, then ipykernel."""
+    os.dup2(out_fd, 1)
+    os.dup2(err_fd, 2)
+    for fd in {out_fd, err_fd} - {1, 2}:
+        os.close(fd)
+    sys.stdout, sys.stderr = open(1, "w", closefd=False), open(2, "w", closefd=False)
+    os.environ.update(env)
+    if "" not in sys.path:
+        sys.path.insert(0, "")  # the notebook's folder, as for a kernel started fresh there
+    _run_kernel(argv)
+
+
+def _launch_via_server(address: str, argv: list[str]) -> int:
+    """Ask the fork-server for a warm sandboxed kernel, then stand in for it until it exits."""
+    from coursekit import wire
+
+    with socket.socket(socket.AF_UNIX) as sock:
+        try:
+            sock.connect(address)
+        except OSError as exc:
+            print(f"coursekit sandbox kernel: cannot reach the fork-server at {address} ({exc.strerror}); "
+                  f"unset {ENV_SERVER} to start kernels without it", file=sys.stderr)
+            return sandbox.SETUP_FAILED
+        socket.send_fds(sock, [b"k"], [1, 2])
+        stream = sock.makefile("rwb")
+        wire.send(stream, {"op": "kernel", "argv": argv, "cwd": os.getcwd(), "env": _kernel_environment()})
+        try:
+            reply = wire.recv(stream)
+        except EOFError:
+            reply = {"error": "the fork-server closed the connection"}
+        if "error" in reply:
+            print(f"coursekit sandbox kernel: {reply['error']}", file=sys.stderr)
+            return sandbox.SETUP_FAILED
+        pid = reply["pid"]
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(sig, lambda signum, frame: os.kill(pid, signum))
+        try:
+            return int(wire.recv(stream).get("exit", 1))
+        except (EOFError, OSError):
+            return 1
+
+
 def main(argv: list[str] | None = None) -> int:
     """Supervise one sandboxed kernel; returns its exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
     if "-f" not in argv or argv.index("-f") + 1 >= len(argv):
         print("usage: python -m coursekit.sandbox_kernel -f CONNECTION_FILE [ipykernel options]", file=sys.stderr)
         return 2
+    if os.environ.get(ENV_SERVER):
+        return _launch_via_server(os.environ[ENV_SERVER], argv)
     connection_file = Path(argv[argv.index("-f") + 1])
     try:
         policy = policy_from_env(connection_file)
