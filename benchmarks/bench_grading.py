@@ -119,7 +119,7 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=2)
     args = parser.parse_args()
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}", "MPLBACKEND": "Agg",
-           "PYTHONPATH": str(ROOT)}
+           "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1"}
     with tempfile.TemporaryDirectory(prefix="bench-grading-") as tmp:
         tmp = Path(tmp)
         build_class(tmp / "submitted", args.students)
@@ -134,9 +134,11 @@ def main() -> None:
     print(f"plain nbgrader autograde (1 process):   {plain_s:7.1f} s   peak memory {plain_mem / 2**20:6.0f} MiB")
     print(f"coursekit grade --jobs {args.jobs} (sandboxed):  {ours_s:7.1f} s   peak memory {ours_mem / 2**20:6.0f} MiB")
     print(f"speed-up: {plain_s / ours_s:.2f}x (target >= 2x)")
-    hidden = timing["hidden_seconds"] / max(1, timing["notebooks"])
-    print(f"hidden suites: {timing['hidden_seconds']:.1f} s for {timing['notebooks']} notebooks "
-          f"= {hidden:.3f} s per notebook once warm (target < 0.2 s); public (nbgrader) {timing['public_seconds']:.1f} s")
+    warm = timing["hidden_warm_seconds"] / max(1, timing["hidden_warm_notebooks"])
+    print(f"hidden suites: {timing['hidden_seconds']:.1f} s in all (both workers, start-up included) for "
+          f"{timing['notebooks']} notebooks; once warm {timing['hidden_warm_seconds']:.1f} s for "
+          f"{timing['hidden_warm_notebooks']} notebooks = {warm:.3f} s per notebook (target < 0.2 s)")
+    print(f"public tests (nbgrader in sandboxed kernels): {timing['public_seconds']:.1f} s in all")
     print(f"peak memory of coursekit grade --jobs {args.jobs}: {ours_mem / 2**30:.2f} GiB (target < 2 GiB)")
 
 

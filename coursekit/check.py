@@ -36,13 +36,13 @@ def _reference_and_stubs(jobs: int) -> list[str]:
 
     problems = []
     with tempfile.TemporaryDirectory(prefix="coursekit-check-") as tmp:
-        for sid, answers in (("reference", simulate._perfect), ("stubs", lambda nb: {})):
+        for sid, answers in (("reference", simulate.reference_answers), ("stubs", lambda nb: {})):
             folder = Path(tmp) / sid / COURSE.assignment
             folder.mkdir(parents=True)
             for nb in COURSE.tutorials:
                 (folder / f"{nb}.ipynb").write_text(nbformat.writes(simulate.fill(nb, answers(nb))))
-        rows, _ = grade.grade(grade.discover(Path(tmp)), jobs=jobs, show_progress=False)
-    for r in rows:
+        graded = grade.grade(grade.discover(Path(tmp)), jobs=jobs, show_progress=False)
+    for r in graded.rows:
         score, top = r.public_score + r.hidden_score, r.public_max + r.hidden_max
         if r.student_id == "reference" and score < top:
             problems.append(f"reference lost points on {r.grade_id}: {score:g}/{top:g} ({r.status}: {r.message})")

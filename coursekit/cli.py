@@ -11,6 +11,8 @@ if str(ROOT) not in sys.path:  # course_config lives at the repo root
     sys.path.insert(0, str(ROOT))
 # nbgrader shells out to `alembic` and `jupyter` by name: make the venv's bin visible even when not activated.
 os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+# One thread per process: grading parallelises over processes (--jobs), and forked children cannot keep a pool.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 
 def _parser() -> argparse.ArgumentParser:

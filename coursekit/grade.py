@@ -87,8 +87,17 @@ def select_shard(found: list[Found], shard: str | None) -> list[Found]:
     return found[i - 1::n]
 
 
-def grade_shard(found: list[Found], unsafe: bool, public: bool, progress=None) -> tuple[list[Row], dict]:
-    """Grade a list of students in this process; returns rows and the protections that held."""
+@dataclass
+class Graded:
+    """What grading a class (or a shard of it) gives: rows, the protections that held, and where time went."""
+
+    rows: list[Row]
+    protections: dict
+    timing: dict  # seconds and counts, summed over workers; written to autograded/timing.json
+
+
+def grade_shard(found: list[Found], unsafe: bool, public: bool, progress=None) -> Graded:
+    """Grade a list of students in this process."""
     from coursekit.forkserver import ForkServer  # started first: nothing secret is loaded yet
     from coursekit import sandbox
 
@@ -97,12 +106,32 @@ def grade_shard(found: list[Found], unsafe: bool, public: bool, progress=None) -
         t0 = time.perf_counter()
         public_results = _public(found, server.kernel_socket) if public else {}
         t1 = time.perf_counter()
-        hidden_outcomes = _hidden(found, server, progress)
+        done: list[tuple[float, str]] = []  # (time, student_id) as each student's hidden suites finish
+
+        def student_done(student_id: str) -> None:
+            done.append((time.perf_counter(), student_id))
+            if progress is not None:
+                progress(student_id)
+
+        hidden_outcomes = _hidden(found, server, student_done)
         t2 = time.perf_counter()
         rows = [row for f in found for row in _rows(f, public_results, hidden_outcomes, public)]
         timing = {"public_seconds": t1 - t0, "hidden_seconds": t2 - t1,
-                  "notebooks": sum(len(f.notebooks) for f in found)}
-        return rows, {**server.protections, "timing": timing}
+                  "notebooks": sum(len(f.notebooks) for f in found), **_warm(done, found)}
+        return Graded(rows, server.protections, timing)
+
+
+def _warm(done: list[tuple[float, str]], found: list[Found]) -> dict:
+    """Hidden-suite time once warm: from the first graded student to the last, over the later students' notebooks.
+
+    The first student pays for pytest's start, collecting the suites and loading the reference solutions.
+    """
+    graded = [(t, sid) for t, sid in done if any(f.student_id == sid and f.notebooks for f in found)]
+    if len(graded) < 2:
+        return {"hidden_warm_seconds": 0.0, "hidden_warm_notebooks": 0}
+    count = {f.student_id: len(f.notebooks) for f in found}
+    return {"hidden_warm_seconds": graded[-1][0] - graded[0][0],
+            "hidden_warm_notebooks": sum(count[sid] for _, sid in graded[1:])}
 
 
 def _public(found: list[Found], kernel_socket: str | None = None) -> dict:
@@ -179,12 +208,12 @@ def _rows(f: Found, public_results: dict, hidden_outcomes: dict, public: bool) -
     return rows
 
 
-def _worker(found: list[Found], unsafe: bool, public: bool, queue) -> tuple[list[Row], dict]:
+def _worker(found: list[Found], unsafe: bool, public: bool, queue) -> Graded:
     return grade_shard(found, unsafe, public, progress=queue.put if queue is not None else None)
 
 
 def grade(found: list[Found], jobs: int = 1, unsafe: bool = False, public: bool = True,
-          show_progress: bool = True) -> tuple[list[Row], dict]:
+          show_progress: bool = True) -> Graded:
     """Grade students with `jobs` worker processes; rows come back in discovery order."""
     from coursekit.progress import Progress
 
@@ -195,7 +224,7 @@ def grade(found: list[Found], jobs: int = 1, unsafe: bool = False, public: bool 
         release.ensure_gradebook()  # gitignored: a fresh clone builds it once, before workers start
     with Progress(total=len(found), enabled=show_progress) as bar:
         if jobs == 1:
-            rows, protections = grade_shard(found, unsafe, public, progress=bar.done)
+            graded = grade_shard(found, unsafe, public, progress=bar.done)
         else:
             ctx = mp.get_context("spawn")
             with ctx.Manager() as manager, ProcessPoolExecutor(jobs, mp_context=ctx) as pool:
@@ -205,12 +234,11 @@ def grade(found: list[Found], jobs: int = 1, unsafe: bool = False, public: bool 
                     bar.drain(queue, timeout=0.2)
                 bar.drain(queue, timeout=0)
                 parts = [fu.result() for fu in futures]
-            rows = [r for part, _ in parts for r in part]
-            protections = dict(parts[0][1])
-            protections["timing"] = {k: sum(p[1]["timing"][k] for p in parts) for k in parts[0][1]["timing"]}
+            graded = Graded([r for part in parts for r in part.rows], parts[0].protections,
+                            {k: sum(p.timing[k] for p in parts) for k in parts[0].timing})
     order = {f.student_id: i for i, f in enumerate(found)}
-    rows.sort(key=lambda r: (order[r.student_id], [e.grade_id for e in COURSE.exercises].index(r.grade_id)))
-    return rows, protections
+    graded.rows.sort(key=lambda r: (order[r.student_id], [e.grade_id for e in COURSE.exercises].index(r.grade_id)))
+    return graded
 
 
 def main(submitted: Path | None, jobs: int = 1, shard: str | None = None, out: Path | None = None,
@@ -224,10 +252,11 @@ def main(submitted: Path | None, jobs: int = 1, shard: str | None = None, out: P
     if not found:
         print(f"warning: no student folders in {submitted}", file=sys.stderr)
     start = time.perf_counter()
-    rows, protections = grade(found, jobs=jobs, unsafe=unsafe, public=public)
-    print(f"sandbox: {sandbox.describe(protections)}", file=sys.stderr)
-    report.write_all(rows, sandbox.flags(protections), out)
-    report.atomic_write(out / "autograded" / "timing.json", json.dumps(protections.get("timing", {}), indent=1))
+    graded = grade(found, jobs=jobs, unsafe=unsafe, public=public)
+    rows = graded.rows
+    print(f"sandbox: {sandbox.describe(graded.protections)}", file=sys.stderr)
+    report.write_all(rows, sandbox.flags(graded.protections), out)
+    report.atomic_write(out / "autograded" / "timing.json", json.dumps(graded.timing, indent=1))
     print(report.summary_table(rows), file=sys.stderr)
     print(f"graded {len(found)} submission(s) in {time.perf_counter() - start:.1f} s; "
           f"outputs in {out / 'autograded'}", file=sys.stderr)

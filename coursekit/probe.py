@@ -196,3 +196,22 @@ class InProcess(Handle):
 
     def _request(self, probe, args, kwargs):
         return run_in_namespace(self.ns, probe, args, kwargs)
+
+
+class Reference(InProcess):
+    """The reference solution in this process, each reply computed once per probe and arguments.
+
+    Every student's tests ask the reference the same questions; the encoded
+    reply is kept and decoded afresh for each caller, so no caller can change
+    another's copy.  Probes must therefore be deterministic (seed inside).
+    """
+
+    def __init__(self, cells: list[tuple[str, str]]):
+        super().__init__(cells)
+        self._replies: dict[tuple, bytes] = {}
+
+    def _request(self, probe, args, kwargs):
+        key = (probe.name, probe.source, wire.dumps(args), wire.dumps(kwargs))
+        if key not in self._replies:
+            self._replies[key] = wire.dumps(super()._request(probe, args, kwargs))
+        return wire.loads(self._replies[key])

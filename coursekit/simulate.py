@@ -58,7 +58,8 @@ def _mixed_answers(notebook: str, rng: random.Random) -> dict[str, str]:
     return answers
 
 
-def _perfect(notebook: str) -> dict[str, str]:
+def reference_answers(notebook: str) -> dict[str, str]:
+    """grade_id -> the reference solution cell's source, markers stripped, for each exercise of the notebook."""
     return {ex.grade_id: reference_source(notebook, ex.grade_id) for ex in COURSE.exercises_in(notebook)}
 
 
@@ -87,7 +88,7 @@ def student_notebooks(profile: str, rng: random.Random) -> dict[str, object | No
         elif profile == "mixed":
             out[name] = fill(name, _mixed_answers(name, rng))
         else:
-            out[name] = fill(name, _perfect(name))
+            out[name] = fill(name, reference_answers(name))
     first = COURSE.tutorials[0]
     if profile == "missing":
         out[COURSE.tutorials[-1]] = None

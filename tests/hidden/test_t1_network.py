@@ -6,14 +6,12 @@ nn.Module, not the student's DeepNetReLU) and compared with the reference
 train run from the same initial state and data.
 """
 import math
-import weakref
 
 import pytest
 import torch
 from torch import nn
 
-from coursekit import wire
-from coursekit.probe import ProbeError
+from coursekit.hidden import run_once as _run
 
 # ---------------------------------------------------------------- trusted helpers
 
@@ -57,27 +55,6 @@ def _close(a, b, dtype, scale=1.0):
 
 
 DTYPES = {"float32": torch.float32, "float64": torch.float64}
-
-_MEMO = weakref.WeakKeyDictionary()  # handle -> {(probe name, encoded args): outcome}
-
-
-def _run(handle, probe, *args):
-    """handle.run(probe, *args), once per handle and arguments: several tests check one call's results.
-
-    Errors are remembered too, so a submission that times out costs one timeout per case, not per test.
-    """
-    memo = _MEMO.setdefault(handle, {})
-    key = (probe.__name__, wire.dumps(args))
-    if key not in memo:
-        try:
-            memo[key] = (True, handle.run(probe, *args))
-        except ProbeError as exc:
-            memo[key] = (False, exc)
-    ok, value = memo[key]
-    if not ok:
-        raise value
-    return value
-
 
 # ---------------------------------------------------------------- probes (run in the sandbox)
 
