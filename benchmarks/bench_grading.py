@@ -7,7 +7,7 @@ students; no hostile ones, whose timeouts would only measure the timeout).
 Plain nbgrader runs in a throwaway course with the default python3 kernel, as
 a course would run it today; `coursekit grade` runs sandboxed, with nbgrader
 for the public tests plus the hidden suites.  Peak memory is the largest sum
-of resident memory over the grader's whole process tree, sampled every 50 ms.
+of proportional memory (PSS) over the grader's whole process tree, sampled every 100 ms.
 """
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ from course_config import COURSE  # noqa: E402
 
 
 class TreeMemory:
-    """Samples the total RSS of a process and all its descendants."""
+    """Samples the total proportional memory (PSS) of a process and all its descendants."""
 
     def __init__(self, pid: int):
         self.pid, self.peak, self._stop = pid, 0, threading.Event()
@@ -50,11 +50,20 @@ class TreeMemory:
         return tree
 
     def _rss(self, pid: int) -> int:
+        """Proportional set size: a page shared by k processes counts 1/k to each.
+
+        Forked children share the fork-server's torch pages copy-on-write; summing
+        plain RSS would count those pages once per child (6 GB "used" on a machine
+        whose free memory dropped by a fraction of that).
+        """
         try:
-            with open(f"/proc/{pid}/statm") as fh:
-                return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+            with open(f"/proc/{pid}/smaps_rollup") as fh:
+                for line in fh:
+                    if line.startswith("Pss:"):
+                        return int(line.split()[1]) * 1024
         except (OSError, ValueError):
-            return 0
+            pass
+        return 0
 
     def _run(self) -> None:
         while not self._stop.is_set():
@@ -64,7 +73,7 @@ class TreeMemory:
                 total += self._rss(pid)
                 todo += tree.get(pid, [])
             self.peak = max(self.peak, total)
-            time.sleep(0.05)
+            time.sleep(0.1)
 
     def stop(self) -> int:
         self._stop.set()

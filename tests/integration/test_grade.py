@@ -4,8 +4,9 @@ One class of eight students, one per simulate.PROFILES entry (perfect, mixed,
 stub, missing, malformed, tampered, hostile, warning), is graded once for the
 module with --jobs 2, as a subprocess (as a TA runs it). The per-cell limit is
 lowered to 10 s so the hostile student's endless loop costs 10 s, not 30.
-A second run is killed half-way and a third run completes: the outputs must
-survive the kill whole and the completed re-run must write the same CSVs.
+A smaller class of three is graded, then graded again but killed half-way, then
+graded to the end: the outputs must survive the kill whole and the completed
+re-run must write the same CSVs.
 """
 import csv
 import os
@@ -142,14 +143,24 @@ def test_feedback_and_gradescope_results_exist_per_student_and_hide_hidden_tests
     assert (root / "autograded" / "report.html").is_file()
 
 
-def test_a_run_killed_half_way_leaves_the_outputs_whole_and_a_rerun_writes_the_same_csvs(graded):
-    root, _, _, _, _ = graded
+@pytest.fixture(scope="module")
+def small_class(tmp_path_factory):
+    """A second, three-student class (perfect, mixed, stub) graded once: (root, grades.csv and summary.csv bytes)."""
+    root = tmp_path_factory.mktemp("small")
+    simulate.build_class(root / "submitted", 3)
+    proc = _grade(root / "submitted", root)
+    _, err = proc.communicate(timeout=600)
+    assert proc.returncode == 0, err[-3000:]
+    return root, {name: (root / "autograded" / name).read_bytes() for name in ("grades.csv", "summary.csv")}
+
+
+def test_a_run_killed_half_way_leaves_the_outputs_whole_and_a_rerun_writes_the_same_csvs(small_class):
+    root, before = small_class
     auto = root / "autograded"
-    before = {name: (auto / name).read_bytes() for name in ("grades.csv", "summary.csv")}
     proc = _grade(root / "submitted", root, start_new_session=True)
     deadline = time.monotonic() + 600
     for line in proc.stderr:  # wait until some, not all, students are graded
-        if line.startswith("graded 2/") or time.monotonic() > deadline:
+        if line.startswith("graded 1/") or time.monotonic() > deadline:
             break
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
@@ -157,6 +168,6 @@ def test_a_run_killed_half_way_leaves_the_outputs_whole_and_a_rerun_writes_the_s
     assert not list(auto.glob(".*.csv.*")), "a temporary output file was left behind"
 
     rerun = _grade(root / "submitted", root)
-    _, err = rerun.communicate(timeout=900)
+    _, err = rerun.communicate(timeout=600)
     assert rerun.returncode == 0, err[-3000:]
     assert {name: (auto / name).read_bytes() for name in before} == before

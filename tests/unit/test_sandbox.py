@@ -397,13 +397,21 @@ def test_kernel_launcher_refuses_a_shared_connection_folder(tmp_path):
     assert os.stat(shared).st_uid == owner and os.stat(conn).st_uid == owner
 
 
-def test_nbclient_runs_a_notebook_in_the_sandbox_kernel(tmp_path):
+@pytest.mark.parametrize("warm", [False, True], ids=["launcher-forks", "fork-server-forks"])
+def test_nbclient_runs_a_notebook_in_the_sandbox_kernel(tmp_path, monkeypatch, warm):
+    """Both ways of starting the kernel give the same lock-down; the warm one has torch imported already."""
     nbformat = pytest.importorskip("nbformat")
     from jupyter_client.kernelspec import KernelSpecManager
     from nbclient import NotebookClient
 
     from coursekit import sandbox_kernel
+    from coursekit.forkserver import ForkServer
 
+    server = ForkServer() if warm else None
+    if warm:
+        monkeypatch.setenv(sandbox_kernel.ENV_SERVER, server.kernel_socket)
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+    monkeypatch.setenv("SECRET_TOKEN", "do-not-pass")
     sandbox_kernel.install_kernelspec(tmp_path / "jupyter")
     listener = socket.create_server(("127.0.0.1", 0))
     cells = [
@@ -413,6 +421,8 @@ def test_nbclient_runs_a_notebook_in_the_sandbox_kernel(tmp_path):
         f"import socket\ntry:\n    socket.create_connection(('127.0.0.1', {listener.getsockname()[1]}), 2)\n"
         "    print('NETWORK REACHED')\nexcept OSError: print('network denied')",
         "import numpy as np; print(np.arange(4).sum())",
+        "import os; print(os.environ.get('NBGRADER_EXECUTION'), os.environ.get('SECRET_TOKEN'))",
+        "import sys; print('torch' in sys.modules)",
     ]
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
     workdir = tmp_path / "notebook"
@@ -424,5 +434,9 @@ def test_nbclient_runs_a_notebook_in_the_sandbox_kernel(tmp_path):
                        resources={"metadata": {"path": str(workdir)}}).execute()
     finally:
         listener.close()
+        if server is not None:
+            server.close()
     printed = [o["text"].strip() for c in nb.cells for o in c.outputs if o.get("name") == "stdout"]
-    assert printed == ["True", "repo denied", "network denied", "6"]
+    assert printed[:5] == ["True", "repo denied", "network denied", "6", "autograde None"]
+    if warm:
+        assert printed[5] == "True"
