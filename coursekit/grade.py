@@ -193,7 +193,9 @@ def _rows(f: Found, public_results: dict, hidden_outcomes: dict, public: bool) -
         messages = list(o.messages) if o else ["the hidden tests could not run"]
         public_ok = (p.passed if p else not public) and (o.public_confirmed if o else False)
         if p and not p.passed:
-            messages.insert(0, p.message)
+            said = p.message.removeprefix("public test failed: ")
+            if not any(said in m for m in messages):  # the hidden tests' message already says it, with the line
+                messages.insert(0, p.message)
             if status == "ok":
                 status = p.status
         elif p and p.passed and o and not o.public_confirmed:

@@ -13,6 +13,7 @@ inside a probe, since its source reaches the child.
 """
 from __future__ import annotations
 
+import functools
 import inspect
 import linecache
 import textwrap
@@ -71,9 +72,15 @@ class Probe:
             return fn
         if not inspect.isfunction(fn) or fn.__name__ == "<lambda>":
             raise TypeError("a probe must be a module-level def function")
-        source = textwrap.dedent(inspect.getsource(fn))
-        lines = [ln for ln in source.splitlines() if not ln.startswith("@")]  # drop decorators
-        return cls(fn.__name__, "\n".join(lines) + "\n")
+        return _probe_of(fn)
+
+
+@functools.lru_cache(maxsize=None)
+def _probe_of(fn) -> Probe:
+    """A function's probe, read once (inspect.getsource re-reads and tokenizes the file on every call)."""
+    source = textwrap.dedent(inspect.getsource(fn))
+    lines = [ln for ln in source.splitlines() if not ln.startswith("@")]  # drop decorators
+    return Probe(fn.__name__, "\n".join(lines) + "\n")
 
 
 def probe_globals() -> dict:
@@ -129,10 +136,15 @@ def exec_cell(ns: Namespace, source: str, label: str) -> None:
     exec(code, ns.globals)  # noqa: S102 - this is the sandboxed child or trusted reference code
 
 
+@functools.lru_cache(maxsize=256)
+def _compiled(name: str, source: str):
+    return compile(source, f"<probe {name}>", "exec")
+
+
 def call_probe(ns: dict, probe: Probe, args: tuple, kwargs: dict):
     """Run probe on ns and return its result; exceptions propagate."""
     scope = probe_globals()
-    exec(compile(probe.source, f"<probe {probe.name}>", "exec"), scope)  # noqa: S102 - trusted probe source
+    exec(_compiled(probe.name, probe.source), scope)  # noqa: S102 - trusted probe source
     return scope[probe.name](ns, *args, **kwargs)
 
 
