@@ -402,6 +402,7 @@ def test_nbclient_runs_a_notebook_in_the_sandbox_kernel(tmp_path, monkeypatch, w
     """Both ways of starting the kernel give the same lock-down; the warm one has torch imported already."""
     nbformat = pytest.importorskip("nbformat")
     from jupyter_client.kernelspec import KernelSpecManager
+    from jupyter_client.utils import run_sync
     from nbclient import NotebookClient
 
     from coursekit import sandbox_kernel
@@ -434,8 +435,11 @@ def test_nbclient_runs_a_notebook_in_the_sandbox_kernel(tmp_path, monkeypatch, w
                        resources={"metadata": {"path": str(workdir)}}).execute()
     finally:
         listener.close()
+        if km.has_kernel:  # nbclient leaves a kernel it did not start running: shut it down here
+            run_sync(km.shutdown_kernel)(now=True)
         if server is not None:
             server.close()
+    assert not km.has_kernel
     printed = [o["text"].strip() for c in nb.cells for o in c.outputs if o.get("name") == "stdout"]
     assert printed[:5] == ["True", "repo denied", "network denied", "6", "autograde None"]
     if warm:
