@@ -32,7 +32,7 @@ def _serve(sock: socket.socket, unsafe: bool) -> None:
     from coursekit import child, policy, sandbox, sandbox_kernel
 
     sandbox.warm_up()
-    sandbox_kernel._preimport()
+    sandbox_kernel.preimport()
     policy.install()
     _warm_policies(policy)
     protections = sandbox.detect()
@@ -43,25 +43,26 @@ def _serve(sock: socket.socket, unsafe: bool) -> None:
     listener.bind(str(doors / "kernels.sock"))
     listener.listen(8)
     children: dict[int, tuple[object, Path]] = {}  # pid -> (Sandboxed, scratch)
-    kernels: dict[socket.socket, object] = {}  # launcher connection -> its kernel's Sandboxed
+    kernels: dict[socket.socket, tuple[object, object]] = {}  # launcher connection -> (its kernel's Sandboxed, stream)
     stream = sock.makefile("rwb")
     wire.send(stream, {"ready": True, "protections": protections, "kernel_socket": str(doors / "kernels.sock")})
     try:
         while True:
             _reap(children)
             _reap_kernels(kernels)
-            ready, _, _ = select.select([sock, listener, *kernels, *kernels.values()], [], [], 1.0)
+            boxes = [box for box, _ in kernels.values()]  # a pidfd is readable once its sandbox has ended
+            ready, _, _ = select.select([sock, listener, *kernels, *boxes], [], [], 1.0)
             for conn in [c for c in ready if c in kernels]:  # a launcher hung up: its kernel goes too
-                if conn in kernels and not conn.recv(1):
-                    kernels.pop(conn).kill()
+                if not conn.recv(1):
+                    kernels.pop(conn)[0].kill()
                     conn.close()
             if listener in ready:
                 conn, _ = listener.accept()
-                box = _start_kernel(conn, sandbox_kernel)
-                if box is None:
+                started = _start_kernel(conn)
+                if started is None:
                     conn.close()
                 else:
-                    kernels[conn] = box
+                    kernels[conn] = started
             if sock not in ready:
                 continue
             try:
@@ -81,7 +82,7 @@ def _serve(sock: socket.socket, unsafe: bool) -> None:
     finally:
         for proc, _ in children.values():
             proc.kill()
-        for conn, box in kernels.items():
+        for conn, (box, _) in kernels.items():
             box.kill()
             conn.close()
         _reap(children)
@@ -90,9 +91,12 @@ def _serve(sock: socket.socket, unsafe: bool) -> None:
         shutil.rmtree(doors, ignore_errors=True)
 
 
-def _start_kernel(conn: socket.socket, sandbox_kernel):
-    """Serve one launcher (coursekit.sandbox_kernel): fork its kernel, reply with the pid; None if refused."""
-    from coursekit import sandbox
+def _start_kernel(conn: socket.socket):
+    """Serve one launcher (coursekit.sandbox_kernel): fork its kernel and reply with the pid.
+
+    Returns (the kernel's Sandboxed, the connection's stream), or None if refused.
+    """
+    from coursekit import sandbox, sandbox_kernel
 
     conn.settimeout(10)
     try:
@@ -113,8 +117,7 @@ def _start_kernel(conn: socket.socket, sandbox_kernel):
         for fd in fds:
             os.close(fd)
     _answer(stream, {"pid": box.pid})
-    box.stream = stream
-    return box
+    return box, stream
 
 
 def _answer(stream, message: dict) -> None:
@@ -126,9 +129,9 @@ def _answer(stream, message: dict) -> None:
 
 def _reap_kernels(kernels: dict) -> None:
     """Tell each launcher whose kernel has ended its exit code and hang up."""
-    for conn, box in list(kernels.items()):
+    for conn, (box, stream) in list(kernels.items()):
         if not box.alive():
-            _answer(box.stream, {"exit": box.returncode})
+            _answer(stream, {"exit": box.returncode})
             del kernels[conn]
             conn.close()
 

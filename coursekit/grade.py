@@ -126,10 +126,10 @@ def _warm(done: list[tuple[float, str]], found: list[Found]) -> dict:
 
     The first student pays for pytest's start, collecting the suites and loading the reference solutions.
     """
-    graded = [(t, sid) for t, sid in done if any(f.student_id == sid and f.notebooks for f in found)]
+    count = {f.student_id: len(f.notebooks) for f in found}
+    graded = [(t, sid) for t, sid in done if count[sid]]
     if len(graded) < 2:
         return {"hidden_warm_seconds": 0.0, "hidden_warm_notebooks": 0}
-    count = {f.student_id: len(f.notebooks) for f in found}
     return {"hidden_warm_seconds": graded[-1][0] - graded[0][0],
             "hidden_warm_notebooks": sum(count[sid] for _, sid in graded[1:])}
 

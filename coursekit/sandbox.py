@@ -425,9 +425,14 @@ def _refuse_shared(path: Path) -> None:
                            "folders made for it, e.g. tempfile.mkdtemp()")
 
 
+def kept_environment(environ) -> dict[str, str]:
+    """The variables of environ a sandbox may see: ENV_KEEP and the ENV_KEEP_PREFIXES families."""
+    return {k: v for k, v in environ.items() if k in ENV_KEEP or k.startswith(ENV_KEEP_PREFIXES)}
+
+
 def _scrub_environment(policy: Policy) -> None:
     """Keep only ENV_KEEP in os.environ and zero the inherited environment block behind /proc/self/environ."""
-    keep = {k: v for k, v in os.environ.items() if k in ENV_KEEP or k.startswith(ENV_KEEP_PREFIXES)}
+    keep = kept_environment(os.environ)
     os.environ.clear()
     with open("/proc/self/stat") as fh:
         fields = fh.read().rsplit(")", 1)[1].split()

@@ -108,7 +108,7 @@ def _check_private(scratch: Path, connection_file: Path) -> None:
                                    f"{strangers[:3]}). {hint}")
 
 
-def _preimport() -> None:
+def preimport() -> None:
     """Import what ipykernel needs before the fork (the repo's own modules are unreadable afterwards)."""
     import importlib
     for name in PREIMPORTS:
@@ -130,7 +130,7 @@ def _run_kernel(argv: list[str]) -> None:
 
 def _kernel_environment(environ=os.environ) -> dict[str, str]:
     """What a kernel may see of its launcher's environment (NBGRADER_EXECUTION, locale, thread counts...)."""
-    keep = {k: v for k, v in environ.items() if k in sandbox.ENV_KEEP or k.startswith(sandbox.ENV_KEEP_PREFIXES)}
+    keep = sandbox.kept_environment(environ)
     keep.update({k: environ[k] for k in (ENV_SCRATCH, ENV_ALLOW_RO, ENV_ALLOW_RW) if k in environ})
     return keep
 
@@ -139,7 +139,7 @@ def start_forked(request: dict, out_fd: int, err_fd: int) -> sandbox.Sandboxed:
     """In the fork-server: start the kernel a launcher asked for (see _launch_via_server); SandboxError if refused."""
     argv = [str(a) for a in request["argv"]]
     policy = policy_from_env(Path(argv[argv.index("-f") + 1]), environ=request["env"], cwd=request["cwd"])
-    env = {k: v for k, v in request["env"].items() if k in sandbox.ENV_KEEP or k.startswith(sandbox.ENV_KEEP_PREFIXES)}
+    env = sandbox.kept_environment(request["env"])
     return sandbox.fork_sandboxed(policy, _run_forked_kernel, out_fd, err_fd, env, [*argv, *IPKERNEL_ARGS],
                                   keep_fds=[out_fd, err_fd])
 
@@ -178,13 +178,22 @@ def _launch_via_server(address: str, argv: list[str]) -> int:
         if "error" in reply:
             print(f"coursekit sandbox kernel: {reply['error']}", file=sys.stderr)
             return sandbox.SETUP_FAILED
-        pid = reply["pid"]
-        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-            signal.signal(sig, lambda signum, frame: os.kill(pid, signum))
+        _forward_signals(reply["pid"])
         try:
-            return int(wire.recv(stream).get("exit", 1))
+            return _exit_status(int(wire.recv(stream).get("exit", 1)))
         except (EOFError, OSError):
             return 1
+
+
+def _forward_signals(pid: int) -> None:
+    """Pass jupyter's interrupts and shutdown signals on to the sandbox's PID 1, which relays them to the kernel."""
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, lambda signum, frame: os.kill(pid, signum))
+
+
+def _exit_status(code: int) -> int:
+    """A Sandboxed exit code as a process exit status: killed by signal N (code -N) gives 128 + N."""
+    return code if code >= 0 else 128 - code
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -202,12 +211,10 @@ def main(argv: list[str] | None = None) -> int:
     except sandbox.SandboxError as exc:
         print(f"coursekit sandbox kernel: {exc}", file=sys.stderr)
         return sandbox.SETUP_FAILED
-    _preimport()
+    preimport()
     box = sandbox.fork_sandboxed(policy, _run_kernel, [*argv, *IPKERNEL_ARGS])
-    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-        signal.signal(sig, lambda signum, frame: os.kill(box.pid, signum))
-    code = box.wait()
-    return code if code >= 0 else 128 - code
+    _forward_signals(box.pid)
+    return _exit_status(box.wait())
 
 
 class _PrivateIpcFolder:
