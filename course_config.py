@@ -53,7 +53,7 @@ EXERCISES: tuple[Exercise, ...] = (
 
 @dataclass(frozen=True)
 class Limits:
-    """Resource limits for one sandboxed child (one submitted notebook)."""
+    """Resource limits for one sandboxed child (one student's notebooks, or one notebook after a crash)."""
 
     # wall clock per executed cell, in the child and in nbgrader (env COURSEKIT_CELL_SECONDS, for fast tests)
     cell_seconds: float = float(os.environ.get("COURSEKIT_CELL_SECONDS", 30))

@@ -53,7 +53,7 @@ def _reference_and_stubs(jobs: int) -> list[str]:
 
 def _banks() -> list[str]:
     from coursekit import banks
-    from coursekit.child import Child
+    from coursekit.child import sandboxed_notebook
     from coursekit.forkserver import ForkServer
     from coursekit.submission import source_notebook, student_cells
 
@@ -67,7 +67,8 @@ def _banks() -> list[str]:
             entry = by_name[student_id]
             own = COURSE.exercise(entry.grade_id).notebook
             nb = banks.mutant_notebook(entry) if own == notebook else banks.reference_submission(notebook)
-            return Child(server, student_cells(notebook, nb, release_nb=source_notebook(notebook)), COURSE.limits)
+            return sandboxed_notebook(server, notebook, student_cells(notebook, nb, release_nb=source_notebook(notebook)),
+                                      COURSE.limits)
 
         for entry, ok, why in banks.judge(selected, open_handle):
             if not ok:

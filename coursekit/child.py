@@ -1,10 +1,11 @@
 """A submission's sandboxed child: runs the chosen cells, then answers probe requests with plain data.
 
 `main` runs inside the child (already sandboxed by the fork-server); `Child`
-is the grader's handle on it.  Every request has a wall-clock deadline kept
-by the grader; a child that overruns it or dies is killed and, for the next
-probe, forked again from the warm server, so one runaway test costs only
-that test.
+is the grader's handle on one child, `StudentSandbox` holds all of a
+student's notebooks and hands out one handle per notebook.  Every request
+has a wall-clock deadline kept by the grader; a child that overruns it or
+dies is killed and, for the next probe, forked again from the warm server,
+so one runaway test costs only that test.
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import select
 import signal
 import socket
 import sys
+import warnings
 
 from coursekit import probe as pr
 from coursekit import wire
@@ -26,8 +28,10 @@ def _on_alarm(signum, frame):
     raise CellTimeout("this cell ran longer than its time limit and was stopped")
 
 
-def main(fd: int, cells: list, cell_seconds: float) -> None:
-    """Child entry point: execute cells under a per-cell alarm, then serve probes until the grader hangs up."""
+def main(fd: int, notebooks: list, cell_seconds: float) -> None:
+    """Child entry point: run each notebook's cells under a per-cell alarm, then serve probes until the grader
+    hangs up.  notebooks: [name, [(label, source), ...]] pairs; each notebook gets its own namespace and its
+    own copy of the process-wide settings a notebook can change (see NotebookState)."""
     stream = socket.socket(fileno=fd).makefile("rwb")
     me = os.getpid()
     # A process the student's code forks must not answer the grader: its copy of the socket is closed at once
@@ -35,16 +39,22 @@ def main(fd: int, cells: list, cell_seconds: float) -> None:
     os.register_at_fork(after_in_child=lambda: os.close(fd))
     _quiet_output()
     signal.signal(signal.SIGALRM, _on_alarm)
-    ns = pr.Namespace()
-    errors = []
-    for label, source in cells:
-        signal.setitimer(signal.ITIMER_REAL, cell_seconds)
-        try:
-            pr.exec_cell(ns, source, label)
-        except BaseException as exc:  # noqa: BLE001 - a failing student cell must not stop the others
-            errors.append(pr.error_payload(exc))
-        finally:
-            signal.setitimer(signal.ITIMER_REAL, 0)
+    fresh = NotebookState.capture()
+    spaces: dict[str, pr.Namespace] = {}
+    states: dict[str, NotebookState] = {}
+    errors: dict[str, list] = {}
+    for name, cells in notebooks:
+        fresh.restore()
+        spaces[name], errors[name] = pr.Namespace(), []
+        for label, source in cells:
+            signal.setitimer(signal.ITIMER_REAL, cell_seconds)
+            try:
+                pr.exec_cell(spaces[name], source, label)
+            except BaseException as exc:  # noqa: BLE001 - a failing student cell must not stop the others
+                errors[name].append(pr.error_payload(exc))
+            finally:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+        states[name] = NotebookState.capture()
     _only_from(me)
     wire.send(stream, {"ready": True, "cell_errors": errors})
     while True:
@@ -52,8 +62,15 @@ def main(fd: int, cells: list, cell_seconds: float) -> None:
             request = wire.recv(stream)
         except EOFError:
             os._exit(0)
-        reply = pr.run_in_namespace(ns, pr.Probe(request["name"], request["source"]),
-                                    tuple(request["args"]), request["kwargs"])
+        name = request.get("notebook")
+        if name not in spaces:
+            reply = {"error": {"type": "LookupError", "message": f"no notebook {name!r} in this child",
+                               "cell": None, "line": None, "text": None}}
+        else:
+            states[name].restore()
+            reply = pr.run_in_namespace(spaces[name], pr.Probe(request["name"], request["source"]),
+                                        tuple(request["args"]), request["kwargs"])
+            states[name] = NotebookState.capture()
         reply["id"] = request.get("id")
         _only_from(me)
         try:
@@ -62,6 +79,60 @@ def main(fd: int, cells: list, cell_seconds: float) -> None:
             wire.send(stream, {"id": request.get("id"), "error": {
                 "type": "TypeError", "message": f"your code returned {exc}", "cell": None, "line": None,
                 "text": None}})
+
+
+class NotebookState:
+    """Process-wide settings a notebook's code may change, kept per notebook when one child runs several.
+
+    In Jupyter each notebook has a kernel of its own; here one child runs all of a student's notebooks, so
+    a notebook that sets, say, torch's default dtype or turns gradients off must not change how another
+    notebook's code behaves.  Each notebook's cells start from the child's fresh settings, and each probe
+    runs with the settings its notebook left.  Covered: torch's default dtype, grad and anomaly modes,
+    deterministic algorithms and RNG; NumPy's global RNG and floating-point error handling; warning
+    filters; the working directory and sys.path.  Not covered: a notebook that rebinds attributes of a
+    library module (torch.relu = ...); that changes its own student's other notebooks only.
+    """
+
+    __slots__ = ("dtype", "grad", "anomaly", "deterministic", "torch_rng", "np_rng", "np_err", "warnings",
+                 "cwd", "path")
+
+    @classmethod
+    def capture(cls) -> "NotebookState":
+        import numpy as np
+        import torch
+
+        state = cls()
+        state.dtype, state.grad = torch.get_default_dtype(), torch.is_grad_enabled()
+        state.anomaly, state.deterministic = torch.is_anomaly_enabled(), (
+            torch.are_deterministic_algorithms_enabled(), torch.is_deterministic_algorithms_warn_only_enabled())
+        state.torch_rng, state.np_rng = torch.random.get_rng_state(), np.random.get_state()
+        state.np_err, state.warnings = np.geterr(), list(warnings.filters)
+        state.cwd, state.path = os.getcwd(), list(sys.path)
+        return state
+
+    def restore(self) -> None:
+        """Put the settings back; a step that fails (the notebook broke the library function it uses) is skipped."""
+        import numpy as np
+        import torch
+
+        steps = (
+            lambda: torch.set_default_dtype(self.dtype),
+            lambda: torch.set_grad_enabled(self.grad),
+            lambda: torch.set_anomaly_enabled(self.anomaly),
+            lambda: torch.use_deterministic_algorithms(self.deterministic[0], warn_only=self.deterministic[1]),
+            lambda: torch.random.set_rng_state(self.torch_rng),
+            lambda: np.random.set_state(self.np_rng),
+            lambda: np.seterr(**self.np_err),
+            lambda: warnings.filters.__setitem__(slice(None), self.warnings),
+            lambda: getattr(warnings, "_filters_mutated", lambda: None)(),  # drop the "already warned" caches
+            lambda: sys.path.__setitem__(slice(None), self.path),
+            lambda: os.chdir(self.cwd),
+        )
+        for step in steps:
+            try:
+                step()
+            except Exception:  # noqa: BLE001, S112
+                continue
 
 
 def _only_from(me: int) -> None:
@@ -80,26 +151,24 @@ def _quiet_output() -> None:
     sys.stderr = open(2, "w", closefd=False)
 
 
-class Child(pr.Handle):
-    """The grader's handle on one notebook's sandboxed child."""
+class Child:
+    """The grader's handle on one sandboxed child process running one or more notebooks.
 
-    max_respawns = 3
+    It does not restart itself: a timeout or crash kills it and raises (StudentSandbox decides what next).
+    """
 
-    def __init__(self, server, cells: list[tuple[str, str]], limits):
-        self.server, self.cells, self.limits = server, cells, limits
-        self.pid = None
-        self.sock = self.stream = None
-        self.cell_errors: list[dict] = []
-        self.respawns = 0
+    def __init__(self, server, notebooks: dict[str, list[tuple[str, str]]], limits):
+        self.limits = limits
         self.requests = 0
-        self._spawn()
-
-    def _spawn(self) -> None:
-        self.pid, self.sock = self.server.spawn(self.cells)
+        self.pid, self.sock = server.spawn([[name, [list(c) for c in cells]] for name, cells in notebooks.items()])
         self.stream = self.sock.makefile("rwb")
-        budget = self.limits.cell_seconds * len(self.cells) + 5
+        budget = limits.cell_seconds * sum(len(cells) for cells in notebooks.values()) + 5
         hello = self._receive(budget, "while running your notebook's cells")
-        self.cell_errors = hello.get("cell_errors", [])
+        self.cell_errors: dict[str, list[dict]] = hello.get("cell_errors", {})
+
+    @property
+    def alive(self) -> bool:
+        return self.sock is not None
 
     def _receive(self, seconds: float, doing: str) -> dict:
         ready, _, _ = select.select([self.sock], [], [], seconds)
@@ -113,15 +182,10 @@ class Child(pr.Handle):
             raise pr.ChildCrashed(f"the Python process running your code died {doing} ({status}); "
                                   "look for sys.exit, os._exit, signals or very large memory use") from None
 
-    def _request(self, probe, args, kwargs):
-        if self.sock is None:
-            if self.respawns >= self.max_respawns:
-                raise pr.ChildCrashed("your code crashed or timed out too often; later tests were not run")
-            self.respawns += 1
-            self._spawn()
+    def request(self, notebook: str, probe, args, kwargs) -> dict:
         self.requests += 1
-        wire.send(self.stream, {"id": self.requests, "name": probe.name, "source": probe.source,
-                                "args": list(args), "kwargs": kwargs})
+        wire.send(self.stream, {"id": self.requests, "notebook": notebook, "name": probe.name,
+                                "source": probe.source, "args": list(args), "kwargs": kwargs})
         reply = self._receive(self.limits.probe_seconds, f"in the test {probe.name!r}")
         if reply.get("id") != self.requests or not ("ok" in reply or "error" in reply):
             status = self.kill()
@@ -129,13 +193,14 @@ class Child(pr.Handle):
                                   f"{probe.name!r} ({status}); look for os.fork or code that writes to "
                                   "file descriptors it did not open")
         if "error" in reply and reply["error"].get("missing"):
-            reply["error"]["message"] += self._cell_error_hint()
+            reply["error"]["message"] += self._cell_error_hint(notebook)
         return reply
 
-    def _cell_error_hint(self) -> str:
-        if not self.cell_errors:
+    def _cell_error_hint(self, notebook: str) -> str:
+        errors = self.cell_errors.get(notebook)
+        if not errors:
             return ""
-        e = self.cell_errors[0]
+        e = errors[0]
         where = f" in cell {e['cell']!r}, line {e['line']}" if e.get("cell") else ""
         return f" (running your notebook raised {e['type']}: {e['message'][:200]}{where})"
 
@@ -155,5 +220,102 @@ class Child(pr.Handle):
         self.pid = self.sock = self.stream = None
         return status
 
+
+class StudentSandbox:
+    """All of one student's notebooks in one sandboxed child, each notebook behind a handle of its own.
+
+    One child per student rather than per notebook: starting a sandbox (two forks of the warm server, the
+    lock-down, and the page faults a fresh process takes) costs about 60 ms of CPU, a third of a notebook's
+    whole hidden-suite budget.  Notebooks keep separate namespaces and settings (NotebookState).  After the
+    shared child fails once (a crash, a timeout, cells that never finish), every notebook of the student gets
+    a child of its own, as if graded alone: a runaway notebook then costs only its own tests, and a notebook
+    whose own child cannot start is reported broken for all its tests.
+    """
+
+    max_respawns = 3  # per notebook, after its first child
+
+    def __init__(self, server, notebooks: dict[str, list[tuple[str, str]]], limits):
+        self.server, self.notebooks, self.limits = server, notebooks, limits
+        self.shared: Child | None = None
+        self.shared_failed = False
+        self.own: dict[str, Child] = {}
+        self.failures: dict[str, int] = {}
+        self.broken: dict[str, pr.ProbeError] = {}
+        self.open_handles = 0
+
+    def handle(self, notebook: str) -> "NotebookHandle":
+        if notebook not in self.notebooks:
+            raise KeyError(notebook)
+        self.open_handles += 1
+        return NotebookHandle(self, notebook)
+
+    def release(self) -> None:
+        self.open_handles -= 1
+        if self.open_handles <= 0:
+            self.close()
+
+    def request(self, notebook: str, probe, args, kwargs) -> dict:
+        if not self.shared_failed:
+            try:
+                if self.shared is None:
+                    self.shared = Child(self.server, self.notebooks, self.limits)
+                return self.shared.request(notebook, probe, args, kwargs)
+            except (pr.ProbeTimeout, pr.ChildCrashed):
+                self.shared_failed = True
+                was_running = self.shared is not None
+                self._kill_shared()
+                if was_running:  # this notebook's request broke it: it counts against this notebook
+                    self.failures[notebook] = 1
+                    raise
+                # else some notebook's cells would not finish: one child per notebook tells which
+        return self._own_request(notebook, probe, args, kwargs)
+
+    def _own_request(self, notebook: str, probe, args, kwargs) -> dict:
+        if notebook in self.broken:
+            raise self.broken[notebook]
+        child = self.own.get(notebook)
+        if child is None or not child.alive:
+            if self.failures.get(notebook, 0) > self.max_respawns:
+                raise pr.ChildCrashed("your code crashed or timed out too often; later tests were not run")
+            try:
+                child = self.own[notebook] = Child(self.server, {notebook: self.notebooks[notebook]}, self.limits)
+            except pr.ProbeError as exc:
+                self.broken[notebook] = exc
+                raise
+        try:
+            return child.request(notebook, probe, args, kwargs)
+        except (pr.ProbeTimeout, pr.ChildCrashed):
+            self.failures[notebook] = self.failures.get(notebook, 0) + 1
+            raise
+
+    def _kill_shared(self) -> None:
+        if self.shared is not None:
+            self.shared.kill()
+            self.shared = None
+
     def close(self) -> None:
-        self.kill()
+        self._kill_shared()
+        for child in self.own.values():
+            child.kill()
+        self.own.clear()
+
+
+class NotebookHandle(pr.Handle):
+    """A hidden suite's handle on one notebook of a StudentSandbox."""
+
+    def __init__(self, sandbox: StudentSandbox, notebook: str):
+        self.sandbox, self.notebook = sandbox, notebook
+        self._closed = False
+
+    def _request(self, probe, args, kwargs):
+        return self.sandbox.request(self.notebook, probe, args, kwargs)
+
+    def close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            self.sandbox.release()
+
+
+def sandboxed_notebook(server, notebook: str, cells: list[tuple[str, str]], limits) -> NotebookHandle:
+    """A handle on one notebook graded alone in a sandbox of its own."""
+    return StudentSandbox(server, {notebook: cells}, limits).handle(notebook)

@@ -1,4 +1,4 @@
-"""The fork-server: a clean, warm parent that forks one sandboxed child per submitted notebook.
+"""The fork-server: a clean, warm parent that forks one sandboxed child per student (coursekit.child).
 
 The grader starts it as a fresh interpreter (`python -m coursekit.forkserver FD`)
 before it loads any reference solution or hidden test, so nothing secret is in
@@ -73,7 +73,7 @@ def _serve(sock: socket.socket, unsafe: bool) -> None:
                 scratch = Path(tempfile.mkdtemp(prefix="child-", dir=base))  # private; the sandbox chowns it
                 parent_end, child_end = socket.socketpair()
                 pol = sandbox.Policy(scratch=scratch, limits=COURSE.limits)
-                proc = sandbox.fork_sandboxed(pol, child.main, child_end.fileno(), request["cells"],
+                proc = sandbox.fork_sandboxed(pol, child.main, child_end.fileno(), request["notebooks"],
                                               COURSE.limits.cell_seconds, keep_fds=[child_end.fileno()])
                 child_end.close()
                 children[proc.pid] = (proc, scratch)
@@ -176,9 +176,10 @@ class ForkServer:
         self.protections = hello["protections"]
         self.kernel_socket = hello["kernel_socket"]  # for coursekit.sandbox_kernel launchers: warm kernels
 
-    def spawn(self, cells: list[tuple[str, str]]) -> tuple[int, socket.socket]:
-        """Fork a sandboxed child that runs cells; returns its pid and a connected socket."""
-        wire.send(self.stream, {"op": "spawn", "cells": [list(c) for c in cells]})
+    def spawn(self, notebooks: list) -> tuple[int, socket.socket]:
+        """Fork a sandboxed child that runs the notebooks' cells ([name, [[label, source], ...]] pairs);
+        returns its pid and a connected socket."""
+        wire.send(self.stream, {"op": "spawn", "notebooks": notebooks})
         data, fds, _, _ = socket.recv_fds(self.sock, 8, 1)
         if len(data) != 8 or not fds:
             raise ForkServerError("the fork-server stopped answering; see its messages above")

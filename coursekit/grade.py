@@ -153,20 +153,34 @@ def _public(found: list[Found], kernel_socket: str | None = None) -> dict:
 
 def _hidden(found: list[Found], server, progress) -> dict:
     from coursekit import hidden
-    from coursekit.child import Child
+    from coursekit.child import StudentSandbox
     from coursekit.probe import ProbeError
     from coursekit.submission import student_cells
 
     by_id = {f.student_id: f for f in found}
+    current: list[tuple[str, StudentSandbox, dict]] = []  # the student being graded: one sandbox for all notebooks
+
+    def refuse(status: str, message: str):
+        err = ProbeError(message)
+        err.status = status
+        raise err
 
     def open_handle(student_id: str, notebook: str):
         f = by_id[student_id]
         if notebook not in f.notebooks:
-            status, message = f.problems.get(notebook, ("missing", "notebook not submitted"))
-            err = ProbeError(message)
-            err.status = status
-            raise err
-        return Child(server, student_cells(notebook, nbk.read(f.notebooks[notebook])), COURSE.limits)
+            refuse(*f.problems.get(notebook, ("missing", "notebook not submitted")))
+        if not current or current[0][0] != student_id:
+            cells, unreadable = {}, {}
+            for name, path in f.notebooks.items():
+                try:
+                    cells[name] = student_cells(name, nbk.read(path))
+                except (nbk.NotebookError, ValueError, KeyError) as exc:
+                    unreadable[name] = str(exc)
+            current[:] = [(student_id, StudentSandbox(server, cells, COURSE.limits), unreadable)]
+        _, sandbox, unreadable = current[0]
+        if notebook in unreadable:
+            refuse("error", f"{f.notebooks[notebook].name} could not be read: {unreadable[notebook]}")
+        return sandbox.handle(notebook)
 
     ids = [f.student_id for f in found if f.notebooks]
     for f in found:

@@ -1,0 +1,112 @@
+"""One sandboxed child per student: notebooks stay apart, and one broken notebook costs only its own tests."""
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import replace
+
+import pytest
+
+from course_config import COURSE
+from coursekit.child import StudentSandbox
+from coursekit.forkserver import ForkServer
+from coursekit.probe import ChildCrashed, ProbeTimeout, StudentError
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the sandbox is Linux-only")
+
+LIMITS = replace(COURSE.limits, cell_seconds=1.0, probe_seconds=5.0)
+
+CHANGES_SETTINGS = [
+    ("setup", "import numpy as np\nimport torch\n"),
+    ("changes", "torch.set_default_dtype(torch.float64)\ntorch.set_grad_enabled(False)\nnp.seterr(all='raise')\n"
+                "import os\nos.makedirs('a_folder', exist_ok=True)\nos.chdir('a_folder')\n"),
+]
+PLAIN = [("plain", "def double(x):\n    return 2 * x\n")]
+HANGS = [("hangs", "import signal\nsignal.signal(signal.SIGALRM, signal.SIG_IGN)\nwhile True:\n    pass\n")]
+
+
+@pytest.fixture(scope="module")
+def server():
+    before = os.environ.get("COURSEKIT_CELL_SECONDS")
+    os.environ["COURSEKIT_CELL_SECONDS"] = str(LIMITS.cell_seconds)  # the child's per-cell alarm
+    try:
+        with ForkServer() as srv:
+            yield srv
+    finally:
+        if before is None:
+            os.environ.pop("COURSEKIT_CELL_SECONDS", None)
+        else:
+            os.environ["COURSEKIT_CELL_SECONDS"] = before
+
+
+def probe_settings(ns):
+    import os
+
+    return {"dtype": str(torch.get_default_dtype()), "grad": torch.is_grad_enabled(),
+            "divide": np.geterr()["divide"], "cwd": os.path.basename(os.getcwd()), "pid": os.getpid()}
+
+
+def probe_double(ns, x):
+    return ns["double"](x)
+
+
+def probe_exit(ns):
+    import os
+
+    os._exit(3)
+
+
+def test_notebooks_share_one_child_but_not_their_settings(server):
+    sandbox = StudentSandbox(server, {"A": CHANGES_SETTINGS, "B": PLAIN}, LIMITS)
+    a, b = sandbox.handle("A"), sandbox.handle("B")
+    try:
+        before = b.run(probe_settings)
+        changed = a.run(probe_settings)
+        after = b.run(probe_settings)
+        assert changed["pid"] == before["pid"] == after["pid"]
+        assert (changed["dtype"], changed["grad"], changed["divide"], changed["cwd"]) == \
+            ("torch.float64", False, "raise", "a_folder")
+        for seen in (before, after):
+            assert (seen["dtype"], seen["grad"], seen["divide"]) == ("torch.float32", True, "warn")
+            assert seen["cwd"] != "a_folder"
+        assert b.run(probe_double, 21) == 42
+        with pytest.raises(StudentError, match="NameError: .double. is not defined"):
+            a.run(probe_double, 1)  # A has no double: its namespace is its own
+    finally:
+        a.close()
+        b.close()
+    assert sandbox.shared is None, "closing the last handle ends the child"
+
+
+def test_a_notebook_whose_cells_never_finish_fails_alone(server):
+    sandbox = StudentSandbox(server, {"H": HANGS, "B": PLAIN}, LIMITS)
+    h, b = sandbox.handle("H"), sandbox.handle("B")
+    try:
+        assert b.run(probe_double, 4) == 8
+        with pytest.raises(ProbeTimeout, match="while running your notebook's cells"):
+            h.run(probe_settings)
+        with pytest.raises(ProbeTimeout):  # reported once more, without waiting again
+            h.run(probe_double, 1)
+        assert b.run(probe_double, 5) == 10
+    finally:
+        h.close()
+        b.close()
+
+
+def test_a_probe_that_kills_the_child_costs_that_test_only(server):
+    sandbox = StudentSandbox(server, {"A": PLAIN, "B": PLAIN}, LIMITS)
+    a, b = sandbox.handle("A"), sandbox.handle("B")
+    try:
+        with pytest.raises(ChildCrashed, match="died in the test 'probe_exit'"):
+            a.run(probe_exit)
+        assert b.run(probe_double, 3) == 6
+        assert a.run(probe_double, 3) == 6, "the notebook's later tests run in a fresh child"
+        for _ in range(StudentSandbox.max_respawns):
+            with pytest.raises(ChildCrashed, match="died"):
+                a.run(probe_exit)
+        with pytest.raises(ChildCrashed, match="too often"):
+            a.run(probe_double, 3)
+        assert b.run(probe_double, 7) == 14, "another notebook keeps its own budget"
+    finally:
+        a.close()
+        b.close()
