@@ -16,6 +16,8 @@ import socket
 import sys
 import warnings
 
+import numpy as np
+
 from coursekit import probe as pr
 from coursekit import wire
 
@@ -69,7 +71,7 @@ def main(fd: int, notebooks: list, cell_seconds: float) -> None:
         else:
             states[name].restore()
             reply = pr.run_in_namespace(spaces[name], pr.Probe(request["name"], request["source"]),
-                                        tuple(request["args"]), request["kwargs"])
+                                        request["call"].tobytes(), copy=False)
             states[name] = NotebookState.capture()
         reply["id"] = request.get("id")
         _only_from(me)
@@ -182,10 +184,10 @@ class Child:
             raise pr.ChildCrashed(f"the Python process running your code died {doing} ({status}); "
                                   "look for sys.exit, os._exit, signals or very large memory use") from None
 
-    def request(self, notebook: str, probe, args, kwargs) -> dict:
+    def request(self, notebook: str, probe, call: bytes) -> dict:
         self.requests += 1
         wire.send(self.stream, {"id": self.requests, "notebook": notebook, "name": probe.name,
-                                "source": probe.source, "args": list(args), "kwargs": kwargs})
+                                "source": probe.source, "call": np.frombuffer(call, dtype=np.uint8)})
         reply = self._receive(self.limits.probe_seconds, f"in the test {probe.name!r}")
         if reply.get("id") != self.requests or not ("ok" in reply or "error" in reply):
             status = self.kill()
@@ -254,12 +256,12 @@ class StudentSandbox:
         if self.open_handles <= 0:
             self.close()
 
-    def request(self, notebook: str, probe, args, kwargs) -> dict:
+    def request(self, notebook: str, probe, call: bytes) -> dict:
         if not self.shared_failed:
             try:
                 if self.shared is None:
                     self.shared = Child(self.server, self.notebooks, self.limits)
-                return self.shared.request(notebook, probe, args, kwargs)
+                return self.shared.request(notebook, probe, call)
             except (pr.ProbeTimeout, pr.ChildCrashed):
                 self.shared_failed = True
                 was_running = self.shared is not None
@@ -268,9 +270,9 @@ class StudentSandbox:
                     self.failures[notebook] = 1
                     raise
                 # else some notebook's cells would not finish: one child per notebook tells which
-        return self._own_request(notebook, probe, args, kwargs)
+        return self._own_request(notebook, probe, call)
 
-    def _own_request(self, notebook: str, probe, args, kwargs) -> dict:
+    def _own_request(self, notebook: str, probe, call: bytes) -> dict:
         if notebook in self.broken:
             raise self.broken[notebook]
         child = self.own.get(notebook)
@@ -283,7 +285,7 @@ class StudentSandbox:
                 self.broken[notebook] = exc
                 raise
         try:
-            return child.request(notebook, probe, args, kwargs)
+            return child.request(notebook, probe, call)
         except (pr.ProbeTimeout, pr.ChildCrashed):
             self.failures[notebook] = self.failures.get(notebook, 0) + 1
             raise
@@ -307,8 +309,8 @@ class NotebookHandle(pr.Handle):
         self.sandbox, self.notebook = sandbox, notebook
         self._closed = False
 
-    def _request(self, probe, args, kwargs):
-        return self.sandbox.request(self.notebook, probe, args, kwargs)
+    def _request(self, probe, call):
+        return self.sandbox.request(self.notebook, probe, call)
 
     def close(self) -> None:
         if not self._closed:

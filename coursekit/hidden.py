@@ -24,8 +24,7 @@ from typing import Callable
 import pytest
 
 from course_config import COURSE, ROOT
-from coursekit import wire
-from coursekit.probe import Handle, InProcess, ProbeError, Reference
+from coursekit.probe import Handle, InProcess, ProbeError, Reference, encode_call
 from coursekit.report import worst
 from coursekit.submission import reference_cells
 
@@ -73,10 +72,11 @@ def run_once(handle: Handle, probe, *args):
     Errors are remembered too, so a submission that times out costs one timeout per case, not one per test.
     """
     memo = _MEMO.setdefault(handle, {})
-    key = (probe.__name__, wire.dumps(args))
+    call = encode_call(args, {})
+    key = (probe.__name__, call)
     if key not in memo:
         try:
-            memo[key] = (True, handle.run(probe, *args))
+            memo[key] = (True, handle.run_encoded(probe, call))
         except ProbeError as exc:
             memo[key] = (False, exc)
     ok, value = memo[key]

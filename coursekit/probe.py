@@ -166,15 +166,26 @@ def raise_payload(err: dict):
     raise cls(err["type"], err["message"], err.get("cell"), err.get("line"), err.get("text"))
 
 
-def run_in_namespace(ns: dict, probe: Probe, args: tuple, kwargs: dict) -> dict:
-    """Run a probe and package the outcome as a reply: {"ok": value} or {"error": payload}."""
+def run_in_namespace(ns: dict, probe: Probe, call: bytes, copy: bool = True) -> dict:
+    """Run a probe on the arguments encoded in call (a wire frame of [args, kwargs]) and package the
+    outcome as a reply: {"ok": value} or {"error": payload}.
+
+    copy: pass the value through the wire format here (in process), so the caller gets plain data; a child
+    skips it, since sending the reply encodes it anyway (and refuses anything but plain data).
+    """
     try:
-        value = call_probe(ns, probe, args, kwargs)
-        return {"ok": wire.roundtrip(value)}
+        args, kwargs = wire.loads(call)
+        value = call_probe(ns, probe, tuple(args), kwargs)
+        return {"ok": wire.roundtrip(value) if copy else value}
     except MissingName as exc:
         return {"error": {**error_payload(exc), "type": exc.exc_type, "message": exc.message}}
     except BaseException as exc:  # noqa: BLE001 - student code may raise anything, SystemExit included
         return {"error": error_payload(exc)}
+
+
+def encode_call(args: tuple, kwargs: dict) -> bytes:
+    """A probe call's arguments as one wire frame: checked to be plain data, and the cache key of the call."""
+    return wire.dumps([list(args), kwargs])
 
 
 class Handle:
@@ -184,12 +195,16 @@ class Handle:
 
     def run(self, probe, *args, **kwargs):
         """Run probe(ns, *args, **kwargs) against this notebook's code and return plain data."""
-        reply = self._request(Probe.of(probe), wire.roundtrip(args), wire.roundtrip(kwargs))
+        return self.run_encoded(probe, encode_call(args, kwargs))
+
+    def run_encoded(self, probe, call: bytes):
+        """run(), with the arguments already encoded by encode_call (each call's arguments are encoded once)."""
+        reply = self._request(Probe.of(probe), call)
         if "error" in reply:
             raise_payload(reply["error"])
         return reply["ok"]
 
-    def _request(self, probe: Probe, args: tuple, kwargs: dict) -> dict:
+    def _request(self, probe: Probe, call: bytes) -> dict:
         raise NotImplementedError
 
     def close(self) -> None:
@@ -206,8 +221,8 @@ class InProcess(Handle):
         for label, source in cells:
             exec_cell(self.ns, source, label)
 
-    def _request(self, probe, args, kwargs):
-        return run_in_namespace(self.ns, probe, args, kwargs)
+    def _request(self, probe, call):
+        return run_in_namespace(self.ns, probe, call)
 
 
 class Reference(InProcess):
@@ -222,8 +237,8 @@ class Reference(InProcess):
         super().__init__(cells)
         self._replies: dict[tuple, bytes] = {}
 
-    def _request(self, probe, args, kwargs):
-        key = (probe.name, probe.source, wire.dumps(args), wire.dumps(kwargs))
+    def _request(self, probe, call):
+        key = (probe.name, probe.source, call)
         if key not in self._replies:
-            self._replies[key] = wire.dumps(super()._request(probe, args, kwargs))
+            self._replies[key] = wire.dumps(super()._request(probe, call))
         return wire.loads(self._replies[key])
