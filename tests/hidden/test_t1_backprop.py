@@ -6,6 +6,8 @@ Every student call runs under policy.no_autograd(), so a backward pass made
 by autograd is refused at run time in the sandbox, whatever the source says.
 """
 
+import functools
+
 import pytest
 import torch
 from torch import nn
@@ -27,6 +29,30 @@ def _randn(shape, seed, dtype=torch.float64, zeros=0.0, away=0.0):
         x[torch.rand(*shape, generator=g, dtype=torch.float64) < zeros] = 0.0
         x.view(-1)[0] = 0.0  # at least one exact zero
     return x.to(dtype)
+
+
+def _per_case(fn):
+    """Cases and oracle values depend on the case only, not on the student: computed once per case for the
+    whole class, and each test gets its own copy."""
+    memo = {}
+
+    @functools.wraps(fn)
+    def wrapper(*key):
+        if key not in memo:
+            memo[key] = fn(*key)
+        return _copy(memo[key])
+
+    return wrapper
+
+
+def _copy(value):
+    if isinstance(value, torch.Tensor):
+        return value.clone()
+    if isinstance(value, dict):
+        return {k: _copy(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_copy(v) for v in value)
+    return value
 
 
 def _tol(dtype):
@@ -205,6 +231,7 @@ def _linear_fn(x, W, b):
 LINEAR_SHAPES = {"4x3->5": (4, 3, 5), "batch-of-1": (1, 6, 2), "8x5->3": (8, 5, 3)}
 
 
+@_per_case
 def _linear_case(shape, dtype):
     n, d_in, d_out = LINEAR_SHAPES[shape]
     seed = n * 100 + d_in * 10 + d_out
@@ -294,18 +321,20 @@ def test_linear_db(student, shape, dtype):
         "sample, so db sums dout over the batch (dim 0), shape (D_out,)")
 
 
+@_per_case
+def _linear_numeric(shape):
+    x, W, b, dout = _linear_case(shape, "float64")
+    return [_numerical_grad(lambda x_, W_, b_: (_linear_fn(x_, W_, b_) * dout).sum(), [x, W, b], i)
+            for i in range(3)]
+
+
 @pytest.mark.exercise("linear_layer")
 @pytest.mark.parametrize("shape", LINEAR_SHAPES)
 def test_linear_numerical_gradient(student, shape):
     """dx, dW, db agree with central differences (float64)."""
     x, W, b, dout = _linear_case(shape, "float64")
     got = _run(student, probe_linear, x, W, b, dout)
-
-    def loss(x_, W_, b_):
-        return (_linear_fn(x_, W_, b_) * dout).sum()
-
-    for i, name in enumerate(["dx", "dW", "db"]):
-        num = _numerical_grad(loss, [x, W, b], i)
+    for name, num in zip(["dx", "dW", "db"], _linear_numeric(shape)):
         assert got[name] is not None and _shape(got[name]) == tuple(num.shape), \
             f"{name} has the wrong shape for N, D_in, D_out = {LINEAR_SHAPES[shape]}"
         assert _rel_error(got[name], num) < 1e-6, \
@@ -326,6 +355,7 @@ def test_linear_does_not_modify_inputs(student):
 RELU_SHAPES = {"4x5": (4, 5), "batch-of-1": (1, 3), "6x1": (6, 1), "2x3x4": (2, 3, 4)}
 
 
+@_per_case
 def _relu_case(shape, dtype):
     dims = RELU_SHAPES[shape]
     seed = sum(d * 7 ** i for i, d in enumerate(dims))
@@ -399,13 +429,19 @@ def test_relu_gradient_at_zero(student, shape, dtype):
         "relu_backward must give gradient 0 where x is exactly 0 (PyTorch's convention): mask with x > 0, not x >= 0"
 
 
+@_per_case
+def _relu_numeric(shape):
+    x, dout = _relu_case(shape, "float64")
+    return _numerical_grad(lambda x_: (torch.relu(x_) * dout).sum(), [x], 0)
+
+
 @pytest.mark.exercise("relu_layer")
 @pytest.mark.parametrize("shape", ["4x5", "6x1"])
 def test_relu_numerical_gradient(student, shape):
     """Away from the kink, dx agrees with central differences (float64)."""
     x, dout = _relu_case(shape, "float64")
     got = _run(student, probe_relu, x, dout)
-    num = _numerical_grad(lambda x_: (torch.relu(x_) * dout).sum(), [x], 0)
+    num = _relu_numeric(shape)
     keep = x != 0  # ReLU has no derivative at the kink
     assert got["dx"] is not None and _shape(got["dx"]) == tuple(x.shape), \
         f"relu_backward's dx must have the shape of x, {tuple(x.shape)}"
@@ -429,6 +465,7 @@ MSE_SHAPES = {"4x1": (4, 1), "batch-of-1": (1, 1), "5x3": (5, 3)}
 MSE_GRID = [pytest.param(s, d, id=f"{s}-{d}") for s in MSE_SHAPES for d in DTYPES]
 
 
+@_per_case
 def _mse_case(shape, dtype):
     dims = MSE_SHAPES[shape]
     seed = 31 * dims[0] + dims[1]
@@ -491,13 +528,19 @@ def test_mse_gradient(student, shape, dtype):
         "factor 2 and M = N * K the number of elements (not the batch size N)")
 
 
+@_per_case
+def _mse_numeric(shape):
+    pred, target = _mse_case(shape, "float64")
+    return _numerical_grad(lambda p: nn.MSELoss()(p, target), [pred], 0)
+
+
 @pytest.mark.exercise("mse_loss")
 @pytest.mark.parametrize("shape", MSE_SHAPES)
 def test_mse_numerical_gradient(student, shape):
     """dpred agrees with central differences of nn.MSELoss() (float64)."""
     pred, target = _mse_case(shape, "float64")
     got = _run(student, probe_mse, pred, target)
-    num = _numerical_grad(lambda p: nn.MSELoss()(p, target), [pred], 0)
+    num = _mse_numeric(shape)
     assert got["dpred"] is not None and _shape(got["dpred"]) == tuple(pred.shape), \
         f"dpred must have the shape of pred, {tuple(pred.shape)}"
     assert _rel_error(got["dpred"], num) < 1e-6, \
@@ -522,6 +565,7 @@ NET_SHAPES = {"6x5-4-1": (6, 5, 4, 1, False), "batch-of-1": (1, 7, 3, 1, False),
 NET_GRID = [pytest.param(s, d, id=f"{s}-{d}") for s in NET_SHAPES for d in DTYPES]
 
 
+@_per_case
 def _net_case(shape, dtype):
     n, d, m, k, dead = NET_SHAPES[shape]
     dt = DTYPES[dtype]
@@ -545,6 +589,11 @@ def _net_loss(r, target, W1, b1, W2, b2):
 def _net_autograd(state, r, target):
     _, grads = _autograd(lambda *p: _net_loss(r, target, *p), [state[name] for name in PARAMS])
     return dict(zip(PARAMS, grads))
+
+
+@_per_case
+def _net_exact(shape, dtype):
+    return _net_autograd(*_net_case(shape, dtype))
 
 
 def _check_dict(got):
@@ -588,7 +637,7 @@ def test_deepnet_gradients_match_autograd(student, shape, dtype):
     got = _run(student, probe_deepnet_gradients, state, r, target)
     _check_dict(got)
     n, d, m, k, _ = NET_SHAPES[shape]
-    for name, want in _net_autograd(state, r, target).items():
+    for name, want in _net_exact(shape, dtype).items():
         g = got["grads"][name]
         assert g is not None and _shape(g) == tuple(want.shape), \
             f"the gradient of {name} must have the parameter's shape {tuple(want.shape)}"
@@ -598,6 +647,22 @@ def test_deepnet_gradients_match_autograd(student, shape, dtype):
             "its own backward in reverse order (the ReLU between the two linear layers included)")
 
 
+@_per_case
+def _net_numeric(shape):
+    """Central differences of the loss for each parameter; at the kink (a unit sitting exactly at 0, where
+    they straddle two slopes) autograd's value instead."""
+    state, r, target = _net_case(shape, "float64")
+    params = [state[name] for name in PARAMS]
+    exact = _net_autograd(state, r, target)
+    out = {}
+    for i, name in enumerate(PARAMS):
+        num = _numerical_grad(lambda *p: _net_loss(r, target, *p), params, i)
+        at_kink = (num - exact[name]).abs() > 1e-4
+        num[at_kink] = exact[name][at_kink]
+        out[name] = num
+    return out
+
+
 @pytest.mark.exercise("deepnet_gradients")
 @pytest.mark.parametrize("shape", NET_SHAPES)
 def test_deepnet_gradients_numerical(student, shape):
@@ -605,13 +670,7 @@ def test_deepnet_gradients_numerical(student, shape):
     state, r, target = _net_case(shape, "float64")
     got = _run(student, probe_deepnet_gradients, state, r, target)
     _check_dict(got)
-    params = [state[name] for name in PARAMS]
-    exact = _net_autograd(state, r, target)
-    for i, name in enumerate(PARAMS):
-        num = _numerical_grad(lambda *p: _net_loss(r, target, *p), params, i)
-        # central differences straddle the kink for a unit sitting exactly at 0: use autograd's value there
-        at_kink = (num - exact[name]).abs() > 1e-4
-        num[at_kink] = exact[name][at_kink]
+    for name, num in _net_numeric(shape).items():
         g = got["grads"][name]
         assert g is not None and _shape(g) == tuple(num.shape), \
             f"the gradient of {name} must have the parameter's shape {tuple(num.shape)}"
