@@ -9,7 +9,6 @@ alternative correct entry gets full marks.  Exit 1 on any failure.
 from __future__ import annotations
 
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -32,10 +31,10 @@ def _reference_and_stubs(jobs: int) -> list[str]:
     """Grade a two-student class, the reference and the untouched release, through the real pipeline."""
     import nbformat
 
-    from coursekit import grade, simulate
+    from coursekit import grade, scratch, simulate
 
     problems = []
-    with tempfile.TemporaryDirectory(prefix="coursekit-check-") as tmp:
+    with scratch.TemporaryDirectory("check") as tmp:
         for sid, answers in (("reference", simulate.reference_answers), ("stubs", lambda nb: {})):
             folder = Path(tmp) / sid / COURSE.assignment
             folder.mkdir(parents=True)

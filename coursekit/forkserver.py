@@ -29,16 +29,16 @@ class ForkServerError(RuntimeError):
 
 def _serve(sock: socket.socket, unsafe: bool) -> None:
     from course_config import COURSE
-    from coursekit import child, policy, sandbox, sandbox_kernel
+    from coursekit import child, policy, sandbox, sandbox_kernel, scratch
 
     sandbox.warm_up()
     sandbox_kernel.preimport()
     policy.install()
     _warm_policies(policy)
     protections = sandbox.detect()
-    base = Path(tempfile.mkdtemp(prefix="coursekit-scratch-"))
+    base = scratch.private_dir("scratch")
     os.chmod(base, 0o755)  # children (another uid) must traverse to their own scratch
-    doors = Path(tempfile.mkdtemp(prefix="coursekit-kernels-"))  # 0700: only this user's launchers get in
+    doors = scratch.private_dir("kernels")  # 0700: only this user's launchers get in
     listener = socket.socket(socket.AF_UNIX)
     listener.bind(str(doors / "kernels.sock"))
     listener.listen(8)
@@ -70,13 +70,13 @@ def _serve(sock: socket.socket, unsafe: bool) -> None:
             except EOFError:
                 return
             if request.get("op") == "spawn":
-                scratch = Path(tempfile.mkdtemp(prefix="child-", dir=base))  # private; the sandbox chowns it
+                own = Path(tempfile.mkdtemp(prefix="child-", dir=base))  # private; the sandbox chowns it
                 parent_end, child_end = socket.socketpair()
-                pol = sandbox.Policy(scratch=scratch, limits=COURSE.limits)
+                pol = sandbox.Policy(scratch=own, limits=COURSE.limits)
                 proc = sandbox.fork_sandboxed(pol, child.main, child_end.fileno(), request["notebooks"],
                                               COURSE.limits.cell_seconds, keep_fds=[child_end.fileno()])
                 child_end.close()
-                children[proc.pid] = (proc, scratch)
+                children[proc.pid] = (proc, own)
                 socket.send_fds(sock, [proc.pid.to_bytes(8, "little")], [parent_end.fileno()])
                 parent_end.close()
     finally:

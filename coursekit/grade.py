@@ -13,7 +13,6 @@ import json
 import multiprocessing as mp
 import re
 import sys
-import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -136,13 +135,14 @@ def _warm(done: list[tuple[float, str]], found: list[Found]) -> dict:
 
 def _public(found: list[Found], kernel_socket: str | None = None) -> dict:
     from coursekit import public as pub
+    from coursekit import scratch
     from coursekit import sandbox_kernel
     from coursekit.submission import release_notebook
 
     students = {f.student_id: f.notebooks for f in found if f.notebooks}
     if not students:
         return {}
-    with tempfile.TemporaryDirectory(prefix="coursekit-nbgrader-") as tmp:
+    with scratch.TemporaryDirectory("nbgrader") as tmp:
         course, kernels = Path(tmp) / "course", Path(tmp) / "jupyter"
         pub.prepare(course, students)
         sandbox_kernel.install_kernelspec(kernels, name=pub.KERNEL_NAME)
@@ -259,8 +259,9 @@ def grade(found: list[Found], jobs: int = 1, unsafe: bool = False, public: bool 
 
 def main(submitted: Path | None, jobs: int = 1, shard: str | None = None, out: Path | None = None,
          unsafe: bool = False, public: bool = True) -> int:
-    from coursekit import report, sandbox
+    from coursekit import report, sandbox, scratch
 
+    scratch.sweep_and_say()
     submitted = Path(submitted) if submitted else COURSE.submitted_dir
     out = Path(out) if out else ROOT
     found = select_shard(discover(submitted), shard)

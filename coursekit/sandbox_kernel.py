@@ -34,7 +34,6 @@ import shutil
 import signal
 import socket
 import sys
-import tempfile
 from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager, KernelManager
@@ -42,7 +41,7 @@ from jupyter_client.utils import run_sync
 from traitlets import Unicode
 
 from course_config import COURSE, ROOT
-from coursekit import sandbox
+from coursekit import sandbox, scratch
 
 KERNEL_NAME = "coursekit-sandbox"
 ENV_SCRATCH, ENV_ALLOW_RO, ENV_ALLOW_RW = "COURSEKIT_SCRATCH", "COURSEKIT_ALLOW_RO", "COURSEKIT_ALLOW_RW"
@@ -224,7 +223,7 @@ class _PrivateIpcFolder:
 
     async def _async_pre_start_kernel(self, **kw):
         if self._private_dir is None:
-            self._private_dir = tempfile.mkdtemp(prefix="coursekit-kernel-")
+            self._private_dir = str(scratch.private_dir("kernel"))
             self.transport = "ipc"
             self.connection_file = os.path.join(self._private_dir, "kernel.json")
             self.ip = os.path.join(self._private_dir, "kernel-ipc")
