@@ -491,8 +491,10 @@ plt.show()
 # %%
 def circular_smooth(resp, width=10):
     """Average each column of resp (stimuli x units, stimuli covering 180 degrees) over `width` neighbours."""
-    shifts = np.arange(width) - width // 2
-    return np.mean([np.roll(resp, shift, axis=0) for shift in shifts], axis=0)
+    total = np.zeros(resp.shape)
+    for shift in np.arange(width) - width // 2:  # one shifted copy at a time: V1 data is 360 x 23589
+        total += np.roll(resp, shift, axis=0)
+    return total / width
 
 
 rng = np.random.default_rng(2021)
