@@ -57,8 +57,8 @@ def main(fd: int, notebooks: list, cell_seconds: float) -> None:
             finally:
                 signal.setitimer(signal.ITIMER_REAL, 0)
         states[name] = NotebookState.capture()
-    _only_from(me)
-    wire.send(stream, {"ready": True, "cell_errors": errors})
+        _only_from(me)
+        wire.send(stream, {"ran": name, "cell_errors": errors[name]})  # the grader times each notebook
     while True:
         try:
             request = wire.recv(stream)
@@ -163,10 +163,20 @@ class Child:
         self.limits = limits
         self.requests = 0
         self.pid, self.sock = server.spawn([[name, [list(c) for c in cells]] for name, cells in notebooks.items()])
-        self.stream = self.sock.makefile("rwb")
-        budget = limits.cell_seconds * sum(len(cells) for cells in notebooks.values()) + 5
-        hello = self._receive(budget, "while running your notebook's cells")
-        self.cell_errors: dict[str, list[dict]] = hello.get("cell_errors", {})
+        # Unbuffered reads: a buffered reader may take the next message off the socket along with this one,
+        # and select() would then wait for data already read (the child sends one message per notebook).
+        self.reader, self.writer = self.sock.makefile("rb", buffering=0), self.sock.makefile("wb")
+        self.cell_errors: dict[str, list[dict]] = {}
+        for name, cells in notebooks.items():  # each notebook's cells within their own time budget
+            try:
+                ran = self._receive(limits.cell_seconds * len(cells) + 5, "while running your notebook's cells")
+                if ran.get("ran") != name:
+                    raise pr.ChildCrashed(f"the Python process running your code sent a garbled answer while "
+                                          f"running your notebook's cells ({self.kill()})")
+            except pr.ProbeError as exc:
+                exc.notebook = name  # whose cells failed: StudentSandbox reports that notebook alone
+                raise
+            self.cell_errors[name] = ran.get("cell_errors", [])
 
     @property
     def alive(self) -> bool:
@@ -178,7 +188,7 @@ class Child:
             self.kill()
             raise pr.ProbeTimeout(f"your code took longer than {seconds:g} s {doing} and was stopped")
         try:
-            return wire.recv(self.stream)
+            return wire.recv(self.reader)
         except (EOFError, OSError, wire.WireError):
             status = self.kill()
             raise pr.ChildCrashed(f"the Python process running your code died {doing} ({status}); "
@@ -186,7 +196,7 @@ class Child:
 
     def request(self, notebook: str, probe, call: bytes) -> dict:
         self.requests += 1
-        wire.send(self.stream, {"id": self.requests, "notebook": notebook, "name": probe.name,
+        wire.send(self.writer, {"id": self.requests, "notebook": notebook, "name": probe.name,
                                 "source": probe.source, "call": np.frombuffer(call, dtype=np.uint8)})
         reply = self._receive(self.limits.probe_seconds, f"in the test {probe.name!r}")
         if reply.get("id") != self.requests or not ("ok" in reply or "error" in reply):
@@ -214,12 +224,12 @@ class Child:
                 os.kill(self.pid, signal.SIGKILL)
             except ProcessLookupError:
                 status = "exited"
-        for f in (self.stream, self.sock):
+        for f in (self.reader, self.writer, self.sock):
             try:
                 f and f.close()
             except OSError:
                 pass
-        self.pid = self.sock = self.stream = None
+        self.pid = self.sock = self.reader = self.writer = None
         return status
 
 
@@ -228,10 +238,10 @@ class StudentSandbox:
 
     One child per student rather than per notebook: starting a sandbox (two forks of the warm server, the
     lock-down, and the page faults a fresh process takes) costs about 60 ms of CPU, a third of a notebook's
-    whole hidden-suite budget.  Notebooks keep separate namespaces and settings (NotebookState).  After the
-    shared child fails once (a crash, a timeout, cells that never finish), every notebook of the student gets
-    a child of its own, as if graded alone: a runaway notebook then costs only its own tests, and a notebook
-    whose own child cannot start is reported broken for all its tests.
+    whole hidden-suite budget.  Notebooks keep separate namespaces and settings (NotebookState).  A notebook
+    whose cells crash the child or run past their time budget is reported broken for all its tests, and the
+    others start again without it.  After a probe crashes or times out, every notebook of the student gets a
+    child of its own, as if graded alone, so a runaway test costs only its own notebook's tests.
     """
 
     max_respawns = 3  # per notebook, after its first child
@@ -257,20 +267,25 @@ class StudentSandbox:
             self.close()
 
     def request(self, notebook: str, probe, call: bytes) -> dict:
-        if not self.shared_failed:
+        if notebook in self.broken:
+            raise self.broken[notebook]
+        if self.shared_failed:
+            return self._own_request(notebook, probe, call)
+        while self.shared is None:
+            members = {name: cells for name, cells in self.notebooks.items() if name not in self.broken}
             try:
-                if self.shared is None:
-                    self.shared = Child(self.server, self.notebooks, self.limits)
-                return self.shared.request(notebook, probe, call)
-            except (pr.ProbeTimeout, pr.ChildCrashed):
-                self.shared_failed = True
-                was_running = self.shared is not None
-                self._kill_shared()
-                if was_running:  # this notebook's request broke it: it counts against this notebook
-                    self.failures[notebook] = 1
+                self.shared = Child(self.server, members, self.limits)
+            except pr.ProbeError as exc:  # a notebook's cells crashed or ran out of time: that notebook is broken
+                self.broken[exc.notebook] = exc
+                if exc.notebook == notebook:
                     raise
-                # else some notebook's cells would not finish: one child per notebook tells which
-        return self._own_request(notebook, probe, call)
+        try:
+            return self.shared.request(notebook, probe, call)
+        except (pr.ProbeTimeout, pr.ChildCrashed):  # this notebook's request broke it: it counts against this one
+            self.shared_failed = True
+            self._kill_shared()
+            self.failures[notebook] = 1
+            raise
 
     def _own_request(self, notebook: str, probe, call: bytes) -> dict:
         if notebook in self.broken:

@@ -23,6 +23,7 @@ CHANGES_SETTINGS = [
 ]
 PLAIN = [("plain", "def double(x):\n    return 2 * x\n")]
 HANGS = [("hangs", "import signal\nsignal.signal(signal.SIGALRM, signal.SIG_IGN)\nwhile True:\n    pass\n")]
+EXITS = [("exits", "import os\nos._exit(1)\n")]
 
 
 @pytest.fixture(scope="module")
@@ -78,19 +79,22 @@ def test_notebooks_share_one_child_but_not_their_settings(server):
     assert sandbox.shared is None, "closing the last handle ends the child"
 
 
-def test_a_notebook_whose_cells_never_finish_fails_alone(server):
-    sandbox = StudentSandbox(server, {"H": HANGS, "B": PLAIN}, LIMITS)
-    h, b = sandbox.handle("H"), sandbox.handle("B")
+def test_notebooks_whose_cells_hang_or_kill_the_child_fail_alone(server):
+    sandbox = StudentSandbox(server, {"H": HANGS, "X": EXITS, "B": PLAIN}, LIMITS)
+    h, x, b = sandbox.handle("H"), sandbox.handle("X"), sandbox.handle("B")
     try:
         assert b.run(probe_double, 4) == 8
         with pytest.raises(ProbeTimeout, match="while running your notebook's cells"):
             h.run(probe_settings)
         with pytest.raises(ProbeTimeout):  # reported once more, without waiting again
             h.run(probe_double, 1)
+        with pytest.raises(ChildCrashed, match="died while running your notebook's cells"):
+            x.run(probe_settings)
         assert b.run(probe_double, 5) == 10
+        assert sandbox.shared is not None and not sandbox.shared_failed, "B still runs in a shared child"
     finally:
-        h.close()
-        b.close()
+        for handle in (h, x, b):
+            handle.close()
 
 
 def test_a_probe_that_kills_the_child_costs_that_test_only(server):
@@ -110,3 +114,15 @@ def test_a_probe_that_kills_the_child_costs_that_test_only(server):
     finally:
         a.close()
         b.close()
+
+
+def test_notebooks_reported_back_to_back_are_all_read(server):
+    """The child reports each notebook as its cells finish; quick notebooks arrive together and none is missed."""
+    from coursekit.child import Child
+
+    for _ in range(10):
+        child = Child(server, {name: PLAIN for name in "ABCD"}, LIMITS)
+        try:
+            assert sorted(child.cell_errors) == list("ABCD")
+        finally:
+            child.kill()
