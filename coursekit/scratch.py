@@ -44,10 +44,17 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def _ours(uid: int) -> bool:
+    from coursekit.sandbox import UID_BASE
+
+    return uid == os.geteuid() or (os.geteuid() == 0 and uid >= UID_BASE)
+
+
 def sweep(root: Path | str | None = None) -> list[Path]:
     """Remove the folders in root (default: the system temp folder) left by processes that have ended.
 
-    Only folders named by private_dir(), owned by this user and not symbolic links are candidates.
+    Only folders named by private_dir(), not symbolic links, and owned by this user are candidates; as root,
+    also those handed over to a sandbox's uid (a kernel's folder, whose manager died with its grader).
     """
     root = Path(root or tempfile.gettempdir())
     removed = []
@@ -63,7 +70,7 @@ def sweep(root: Path | str | None = None) -> list[Path]:
             st = path.lstat()
         except OSError:
             continue
-        if not path.is_dir() or path.is_symlink() or st.st_uid != os.geteuid() or _alive(int(match.group(1))):
+        if not path.is_dir() or path.is_symlink() or not _ours(st.st_uid) or _alive(int(match.group(1))):
             continue
         shutil.rmtree(path, ignore_errors=True)  # does not follow links a sandbox may have left inside
         removed.append(path)

@@ -5,6 +5,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from coursekit import scratch
 
 
@@ -44,3 +46,18 @@ def test_temporary_directory_is_named_for_the_sweep():
     with scratch.TemporaryDirectory("check") as tmp:
         assert os.path.basename(tmp).startswith(f"coursekit-check-{os.getpid()}-")
     assert not os.path.exists(tmp)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to hand a folder over")
+def test_as_root_a_folder_handed_over_to_a_sandbox_uid_is_swept_too(tmp_path):
+    from coursekit.sandbox import UID_BASE
+
+    dead = tmp_path / f"coursekit-kernel-{_dead_pid()}-handed"
+    dead.mkdir()
+    (dead / "kernel.json").write_text("{}")
+    os.chown(dead, UID_BASE + 4242, UID_BASE + 4242)
+    stranger = tmp_path / f"coursekit-kernel-{_dead_pid()}-other"
+    stranger.mkdir()
+    os.chown(stranger, 4242, 4242)  # an ordinary user's folder: not ours to remove
+    assert scratch.sweep(tmp_path) == [dead]
+    assert stranger.exists()
