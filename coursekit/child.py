@@ -196,8 +196,13 @@ class Child:
 
     def request(self, notebook: str, probe, call: bytes) -> dict:
         self.requests += 1
-        wire.send(self.writer, {"id": self.requests, "notebook": notebook, "name": probe.name,
-                                "source": probe.source, "call": np.frombuffer(call, dtype=np.uint8)})
+        try:
+            wire.send(self.writer, {"id": self.requests, "notebook": notebook, "name": probe.name,
+                                    "source": probe.source, "call": np.frombuffer(call, dtype=np.uint8)})
+        except OSError:  # it died since its last answer (a thread of the student's calling os._exit, say)
+            status = self.kill()
+            raise pr.ChildCrashed(f"the Python process running your code died before the test {probe.name!r} "
+                                  f"({status}); look for sys.exit, os._exit, signals or threads") from None
         reply = self._receive(self.limits.probe_seconds, f"in the test {probe.name!r}")
         if reply.get("id") != self.requests or not ("ok" in reply or "error" in reply):
             status = self.kill()

@@ -126,3 +126,28 @@ def test_notebooks_reported_back_to_back_are_all_read(server):
             assert sorted(child.cell_errors) == list("ABCD")
         finally:
             child.kill()
+
+
+def probe_exit_later(ns):
+    import os
+    import threading
+    import time
+
+    threading.Thread(target=lambda: (time.sleep(0.2), os._exit(4)), daemon=True).start()
+    return "answered"
+
+
+def test_a_child_that_dies_between_tests_is_reported_at_the_next_test(server):
+    import time
+
+    sandbox = StudentSandbox(server, {"A": PLAIN, "B": PLAIN}, LIMITS)
+    a, b = sandbox.handle("A"), sandbox.handle("B")
+    try:
+        assert a.run(probe_exit_later) == "answered"
+        time.sleep(0.5)
+        with pytest.raises(ChildCrashed, match="died"):
+            a.run(probe_double, 1)
+        assert b.run(probe_double, 2) == 4 and a.run(probe_double, 3) == 6
+    finally:
+        a.close()
+        b.close()
