@@ -100,7 +100,6 @@ class NotebookState:
 
     @classmethod
     def capture(cls) -> "NotebookState":
-        import numpy as np
         import torch
 
         state = cls()
@@ -114,7 +113,6 @@ class NotebookState:
 
     def restore(self) -> None:
         """Put the settings back; a step that fails (the notebook broke the library function it uses) is skipped."""
-        import numpy as np
         import torch
 
         steps = (
@@ -293,8 +291,6 @@ class StudentSandbox:
             raise
 
     def _own_request(self, notebook: str, probe, call: bytes) -> dict:
-        if notebook in self.broken:
-            raise self.broken[notebook]
         child = self.own.get(notebook)
         if child is None or not child.alive:
             if self.failures.get(notebook, 0) > self.max_respawns:
