@@ -58,7 +58,7 @@ class Limits:
     # wall clock per executed cell, in the child and in nbgrader (env COURSEKIT_CELL_SECONDS, for fast tests)
     cell_seconds: float = float(os.environ.get("COURSEKIT_CELL_SECONDS", 30))
     probe_seconds: float = 20.0  # wall clock per probe call from a hidden test
-    notebook_seconds: float = 300.0  # wall clock for a whole notebook in nbgrader autograde
+    notebook_seconds: float = 300.0  # nbgrader autograde's wall-clock budget per notebook it grades (summed per run)
     cpu_seconds: int = 600  # RLIMIT_CPU of the child
     memory_mb: int = 3072  # RLIMIT_AS of the child, in MiB (torch maps a lot of address space)
     max_processes: int = 64  # RLIMIT_NPROC (and the PID namespace bounds the rest)
@@ -77,7 +77,6 @@ class Course:
     exercises: tuple[Exercise, ...] = EXERCISES  # the exercise registry
     limits: Limits = field(default_factory=Limits)  # sandbox and timeout limits
     seed: int = 2021  # seed for simulated classes and randomised hidden tests
-    data_seed: int = 4  # seed of the synthetic V1 population and the Tutorial 1 split
     data_env: str = "W2D1_DATA_DIR"  # env var naming a folder with the real OSF .npz files
     source_dir: Path = ROOT / "source"  # nbgrader source folder (contains W2D1/)
     release_dir: Path = ROOT / "release"  # generated student release (committed)

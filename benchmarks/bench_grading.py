@@ -93,7 +93,7 @@ def timed(cmd: list[str], cwd: Path, env: dict) -> tuple[float, int, str]:
 
 
 def build_class(dest: Path, n: int) -> None:
-    from coursekit import simulate
+    from coursekit.authoring import simulate
 
     rng = random.Random(COURSE.seed)
     for i in range(n):

@@ -1,80 +1,117 @@
-"""The command line: a thin shell that declares each verb's options and calls its module's main()."""
+"""The command line: a table of verbs, each declaring its options and naming the module whose main() it calls.
+
+Every verb's module has a keyword-only `main(**options) -> int`; only this file
+parses arguments, and nothing changes the environment until `main` runs.
+"""
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:  # course_config lives at the repo root
-    sys.path.insert(0, str(ROOT))
-# nbgrader shells out to `alembic` and `jupyter` by name: make the venv's bin visible even when not activated.
-os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
-# One thread per process: grading parallelises over processes (--jobs), and forked children cannot keep a pool.
-os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 
-def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m coursekit", description=__doc__)
-    sub = p.add_subparsers(dest="verb", required=True)
-    sub.add_parser("release", help="source/ -> release/ through nbgrader generate_assignment")
-    sub.add_parser("sync", help="rewrite each source .ipynb from its Jupytext twin")
-    check = sub.add_parser("check", help="instructor self-check of release, suites and banks")
-    check.add_argument("--jobs", type=int, default=2)
-    grade = sub.add_parser("grade", help="grade every submission in SUBMITTED_DIR")
-    grade.add_argument("submitted", nargs="?", type=Path, default=None, help="default: submitted/")
-    grade.add_argument("--jobs", type=int, default=1, help="grade N submissions in parallel")
-    grade.add_argument("--shard", default=None, help="I/N: grade only the I-th of N slices of the class")
-    grade.add_argument("--out", type=Path, default=None, help="output root (default: the repo)")
-    grade.add_argument("--unsafe", action="store_true", help="grade even if no OS isolation is available")
-    grade.add_argument("--no-public", action="store_true", help="skip nbgrader autograde (hidden suites only)")
-    merge = sub.add_parser("merge", help="combine shard outputs into one set")
-    merge.add_argument("dirs", nargs="+", type=Path)
-    merge.add_argument("--out", type=Path, default=None)
-    demo = sub.add_parser("demo", help="simulate a class, grade it and print the summary")
-    demo.add_argument("--students", type=int, default=8)
-    demo.add_argument("--jobs", type=int, default=2)
-    collect = sub.add_parser("collect", help="import an LMS zip download into submitted/")
-    collect.add_argument("zip", type=Path)
+def _release(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--out", type=Path, default=None,
+                   help="write <OUT>/<assignment> instead of release/ (no sync, throwaway gradebook)")
+
+
+def _sync(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--check", action="store_true", help="report drift between pairs, write nothing")
+    p.add_argument("--force", action="store_true", help="overwrite notebooks edited after their twins")
+
+
+def _jobs(default: int) -> Callable[[argparse.ArgumentParser], None]:
+    def add(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--jobs", type=int, default=default, help="grade N students in parallel")
+    return add
+
+
+def _grade(p: argparse.ArgumentParser) -> None:
+    p.add_argument("submitted", nargs="?", type=Path, default=None, help="default: submitted/")
+    _jobs(1)(p)
+    p.add_argument("--shard", default=None, help="I/N: grade only the I-th of N slices of the class")
+    p.add_argument("--out", type=Path, default=None, help="output root (default: the repo)")
+    p.add_argument("--unsafe", action="store_true", help="grade even if no OS isolation is available")
+    p.add_argument("--no-public", dest="public", action="store_false",
+                   help="skip nbgrader autograde (hidden suites only)")
+
+
+def _merge(p: argparse.ArgumentParser) -> None:
+    p.add_argument("dirs", nargs="+", type=Path, help="the --out folder of each shard")
+    p.add_argument("--out", type=Path, default=None, help="output root (default: the current folder)")
+
+
+def _demo(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--students", type=int, default=8)
+    _jobs(2)(p)
+
+
+def _collect(p: argparse.ArgumentParser) -> None:
+    p.add_argument("zip", type=Path, help="the LMS's download of every submission, as one .zip")
+    p.add_argument("--dest", type=Path, default=None, help="default: submitted/")
+
+
+def _hidden(p: argparse.ArgumentParser) -> None:
+    p.add_argument("notebooks", nargs="*", type=Path, help="submitted .ipynb files (default: the reference)")
+    p.add_argument("-v", "--verbose", action="store_true", help="show pytest output")
+
+
+def _banks(p: argparse.ArgumentParser) -> None:
+    p.add_argument("grade_ids", nargs="*", help="exercises whose bank to judge (default: all)")
+
+
+@dataclass(frozen=True)
+class Verb:
+    name: str
+    module: str  # its main(**options) is called with the parsed options
+    help: str
+    options: Callable[[argparse.ArgumentParser], None] = lambda p: None
+
+
+VERBS: tuple[Verb, ...] = (
+    Verb("release", "coursekit.authoring.release", "source/ -> release/ through nbgrader generate_assignment", _release),
+    Verb("sync", "coursekit.authoring.sync", "rewrite each source .ipynb from its Jupytext twin", _sync),
+    Verb("check", "coursekit.authoring.check", "instructor self-check of release, suites and banks", _jobs(2)),
+    Verb("banks", "coursekit.authoring.banks", "judge the mutant banks: wrong entries caught, alternatives pass",
+         _banks),
+    Verb("demo", "coursekit.authoring.demo", "simulate a class, grade it and print the summary", _demo),
+    Verb("collect", "coursekit.grading.collect", "import an LMS zip download into submitted/", _collect),
+    Verb("grade", "coursekit.grading.pipeline", "grade every submission in SUBMITTED_DIR", _grade),
+    Verb("merge", "coursekit.grading.merge", "combine shard outputs into one set", _merge),
+    Verb("hidden", "coursekit.grading.hidden", "run the hidden suites on one notebook in this process (no sandbox; "
+         "for authors)", _hidden),
+)
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m coursekit", description=__doc__.splitlines()[0])
+    sub = p.add_subparsers(dest="verb", required=True, metavar="VERB")
+    for verb in VERBS:
+        verb.options(sub.add_parser(verb.name, help=verb.help, description=verb.help))
     return p
 
 
+def _prepare_environment() -> None:
+    if str(ROOT) not in sys.path:  # course_config lives at the repo root
+        sys.path.insert(0, str(ROOT))
+    # One thread per process: grading parallelises over processes (--jobs), and forked children cannot keep a pool.
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    args = vars(parser().parse_args(argv))
+    verb = next(v for v in VERBS if v.name == args.pop("verb"))
+    _prepare_environment()
     from coursekit.notebook import NotebookError
 
     try:
-        if args.verb == "release":
-            from coursekit import release
-
-            return release.main([])
-        if args.verb == "sync":
-            from coursekit import release
-
-            return release.main(["--sync-only"])
-        if args.verb == "check":
-            from coursekit import check
-
-            return check.main(jobs=args.jobs)
-        if args.verb == "grade":
-            from coursekit import grade
-
-            return grade.main(args.submitted, jobs=args.jobs, shard=args.shard, out=args.out,
-                              unsafe=args.unsafe, public=not args.no_public)
-        if args.verb == "merge":
-            from coursekit import report
-
-            return report.merge_main(args.dirs, args.out)
-        if args.verb == "demo":
-            from coursekit import demo
-
-            return demo.main(students=args.students, jobs=args.jobs)
-        if args.verb == "collect":
-            from coursekit import collect
-
-            return collect.main(args.zip)
+        return importlib.import_module(verb.module).main(**args)
     except (NotebookError, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    return 2

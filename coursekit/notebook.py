@@ -12,7 +12,6 @@ END_SOLUTION = "### END SOLUTION"
 BEGIN_HIDDEN = "### BEGIN HIDDEN TESTS"
 END_HIDDEN = "### END HIDDEN TESTS"
 SETUP_TAG = "setup"  # code cells the grader runs before a student's solution cells
-TEST_PREFIX = "test_"
 
 _MARKERS = {BEGIN_SOLUTION: END_SOLUTION, BEGIN_HIDDEN: END_HIDDEN}
 _ENDS = {v: k for k, v in _MARKERS.items()}

@@ -106,7 +106,7 @@ def make_course(root: Path, notebooks: dict, exercises, intro: str = "Intro", sy
     if helper is not None:
         (folder / course.helper_module).write_text(helper, encoding="utf-8")
     if sync:
-        from coursekit.sync import sync as do_sync
+        from coursekit.authoring.sync import sync as do_sync
 
         do_sync(course, names=tuple(notebooks))
     return course

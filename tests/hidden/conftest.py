@@ -1,13 +1,13 @@
-"""Fixtures of the hidden suites: `reference` and `student` handles, supplied by coursekit.hidden.
+"""Fixtures of the hidden suites: `reference` and `student` handles, supplied by coursekit.grading.hidden.
 
-Run through `python -m coursekit grade` (or `python -m coursekit.hidden` while
+Run through `python -m coursekit grade` (or `python -m coursekit.grading.hidden` while
 writing a suite).  Run directly with pytest, `student` is the reference itself,
 so a suite can be checked to pass on the instructor's solution.
 """
 import pytest
 
 from course_config import COURSE
-from coursekit import hidden
+from coursekit.grading import hidden
 
 
 def _notebook(request) -> str:

@@ -12,7 +12,7 @@ import pytest
 import torch
 from torch import nn
 
-from coursekit.hidden import run_once as _run
+from coursekit.grading.hidden import run_once as _run
 
 DTYPES = {"float32": torch.float32, "float64": torch.float64}
 

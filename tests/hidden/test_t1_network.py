@@ -11,7 +11,7 @@ import pytest
 import torch
 from torch import nn
 
-from coursekit.hidden import run_once as _run
+from coursekit.grading.hidden import run_once as _run
 
 # ---------------------------------------------------------------- trusted helpers
 

@@ -1,7 +1,7 @@
 """The mutant banks judged by the real hidden suites: every known-wrong entry loses points on its own
 exercise and on no other, every alternative correct entry gets full marks.
 
-Each tutorial's bank is judged by `python -m coursekit.banks GRADE_ID...` in its own process, the three
+Each tutorial's bank is judged by `python -m coursekit.authoring.banks GRADE_ID...` in its own process, the three
 started together (the module's one fixture) so the work spreads over the machine's cores.
 """
 import os
@@ -12,7 +12,7 @@ from collections import Counter
 import pytest
 
 from course_config import COURSE, ROOT
-from coursekit import banks
+from coursekit.authoring import banks
 
 pytestmark = pytest.mark.slow
 
@@ -24,9 +24,9 @@ MINIMUM = {"deepnet_relu": (5, 2), "train": (5, 2), "linear_layer": (5, 2), "rel
 
 @pytest.fixture(scope="module")
 def verdicts() -> dict[str, tuple[int, str]]:
-    """notebook -> (exit code, printed verdict lines) of `python -m coursekit.banks` over its exercises."""
+    """notebook -> (exit code, printed verdict lines) of `python -m coursekit banks` over its exercises."""
     env = {**os.environ, "OMP_NUM_THREADS": "1", "MPLBACKEND": "Agg"}
-    procs = {nb: subprocess.Popen([sys.executable, "-m", "coursekit.banks",
+    procs = {nb: subprocess.Popen([sys.executable, "-m", "coursekit", "banks",
                                    *(ex.grade_id for ex in COURSE.exercises_in(nb))],
                                   cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
              for nb in COURSE.tutorials}

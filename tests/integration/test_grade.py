@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from course_config import COURSE, ROOT
-from coursekit import simulate
+from coursekit.authoring import simulate
 
 pytestmark = pytest.mark.slow
 CELL_SECONDS = "10"

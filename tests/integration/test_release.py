@@ -20,8 +20,8 @@ import pytest
 
 from course_config import COURSE
 from coursekit import notebook as nbk
-from coursekit import release as rel
-from coursekit import sync as sy
+from coursekit.authoring import release as rel
+from coursekit.authoring import sync as sy
 from tests.builders import valid_course
 
 RELEASED = COURSE.release_dir / COURSE.assignment

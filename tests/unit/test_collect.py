@@ -1,7 +1,7 @@
 """Importing an LMS zip: files land in the nbgrader layout, strays are reported."""
 import zipfile
 
-from coursekit import collect
+from coursekit.grading import collect
 
 
 def test_lms_names_map_to_students_and_notebooks_and_strays_are_skipped(tmp_path):
@@ -12,7 +12,7 @@ def test_lms_names_map_to_students_and_notebooks_and_strays_are_skipped(tmp_path
         zf.writestr("bob/notes.txt", "hi")
         zf.writestr("../evil/W2D1_Tutorial1.ipynb", "{}")
     dest = tmp_path / "submitted"
-    assert collect.main(zpath, dest) == 0
+    assert collect.main(zip=zpath, dest=dest) == 0
     assert (dest / "alice" / "W2D1" / "W2D1_Tutorial1.ipynb").exists()
     assert (dest / "bob" / "W2D1" / "W2D1_Tutorial2.ipynb").exists()
     assert not (tmp_path / "evil").exists()
@@ -22,5 +22,5 @@ def test_lms_names_map_to_students_and_notebooks_and_strays_are_skipped(tmp_path
 def test_a_file_that_is_not_a_zip_gets_a_clear_error(tmp_path, capsys):
     bad = tmp_path / "x.zip"
     bad.write_text("nope")
-    assert collect.main(bad, tmp_path / "s") == 2
+    assert collect.main(zip=bad, dest=tmp_path / "s") == 2
     assert "x.zip is not a zip file" in capsys.readouterr().err

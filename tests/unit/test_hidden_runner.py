@@ -6,8 +6,9 @@ from dataclasses import astuple
 
 import pytest
 
-from coursekit import banks, hidden
-from coursekit.probe import ProbeError
+from coursekit.authoring import banks
+from coursekit.grading import hidden
+from coursekit.isolation.probe import ProbeError
 
 
 def _absent(open_handle):

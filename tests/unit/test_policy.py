@@ -6,7 +6,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from coursekit import policy
+from coursekit.isolation import policy
 
 
 @pytest.fixture(autouse=True)

@@ -5,8 +5,8 @@ import re
 import nbformat
 import pytest
 
-from coursekit import release as rel
-from coursekit import sync as sy
+from coursekit.authoring import release as rel
+from coursekit.authoring import sync as sy
 from coursekit.notebook import NotebookError
 from tests.builders import (autograder_cell, code, exercise, intro_notebook, make_course, markdown, notebook,
                             setup_cell, solution_cell, tutorial_exercises, tutorial_notebook, valid_course,
@@ -125,7 +125,7 @@ def test_all_problems_are_listed_together(tmp_path):
 
 def test_cli_prints_message_and_exits_2(tmp_path, capsys):
     course = course_of(tmp_path, tutorial(drop=("test_double",)))
-    assert rel.main([], course=course) == 2
+    assert rel.main(course=course) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: ") and "'test_double' is missing" in err and "Traceback" not in err
     assert not course.release_dir.exists(), "nothing may be written when validation fails"
@@ -136,7 +136,7 @@ def test_nbgrader_preprocessors_match_installed_nbgrader():
     from nbgrader.preprocessors import ClearSolutions
 
     defaults = GenerateAssignment.class_traits()["preprocessors"].default()
-    expected = ["coursekit.release.NamedStubs" if pp is ClearSolutions else f"nbgrader.preprocessors.{pp.__name__}"
+    expected = ["coursekit.authoring.release.NamedStubs" if pp is ClearSolutions else f"nbgrader.preprocessors.{pp.__name__}"
                 for pp in defaults]
     assert list(rel.PREPROCESSORS) == expected
 

@@ -1,4 +1,4 @@
-"""Each promise of coursekit.sandbox, proven by a small hostile snippet run in a real sandboxed child."""
+"""Each promise of coursekit.isolation.sandbox, proven by a small hostile snippet run in a real sandboxed child."""
 from __future__ import annotations
 
 import ctypes
@@ -14,7 +14,7 @@ import time
 import pytest
 
 from course_config import ROOT, Limits
-from coursekit import sandbox
+from coursekit.isolation import sandbox
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the sandbox is Linux-only")
 
@@ -370,7 +370,7 @@ def test_environment_is_scrubbed(scratch, monkeypatch):
 def test_held_reports_what_held(scratch):
     status, out = run("""
         import json
-        from coursekit import sandbox
+        from coursekit.isolation import sandbox
         print(json.dumps(sandbox.held()))
     """, scratch)
     held = json.loads(out)
@@ -383,7 +383,7 @@ def test_held_reports_what_held(scratch):
 
 
 def test_kernel_launcher_refuses_a_shared_connection_folder(tmp_path):
-    from coursekit import sandbox_kernel
+    from coursekit.isolation import sandbox_kernel
 
     shared = tmp_path / "runtime"
     shared.mkdir()
@@ -408,8 +408,8 @@ def test_nbclient_runs_a_notebook_in_the_sandbox_kernel(tmp_path, monkeypatch, w
     from jupyter_client.utils import run_sync
     from nbclient import NotebookClient
 
-    from coursekit import sandbox_kernel
-    from coursekit.forkserver import ForkServer
+    from coursekit.isolation import sandbox_kernel
+    from coursekit.isolation.forkserver import ForkServer
 
     server = ForkServer() if warm else None
     if warm:

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from coursekit import scratch
+from coursekit.isolation import scratch
 
 
 def _dead_pid() -> int:
@@ -50,7 +50,7 @@ def test_temporary_directory_is_named_for_the_sweep():
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="needs root to hand a folder over")
 def test_as_root_a_folder_handed_over_to_a_sandbox_uid_is_swept_too(tmp_path):
-    from coursekit.sandbox import UID_BASE
+    from coursekit.isolation.sandbox import UID_BASE
 
     dead = tmp_path / f"coursekit-kernel-{_dead_pid()}-handed"
     dead.mkdir()

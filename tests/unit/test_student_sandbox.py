@@ -8,9 +8,9 @@ from dataclasses import replace
 import pytest
 
 from course_config import COURSE
-from coursekit.child import StudentSandbox
-from coursekit.forkserver import ForkServer
-from coursekit.probe import ChildCrashed, ProbeTimeout, StudentError
+from coursekit.isolation.handle import StudentSandbox
+from coursekit.isolation.forkserver import ForkServer
+from coursekit.isolation.probe import ChildCrashed, ProbeTimeout, StudentError
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the sandbox is Linux-only")
 
@@ -118,7 +118,7 @@ def test_a_probe_that_kills_the_child_costs_that_test_only(server):
 
 def test_notebooks_reported_back_to_back_are_all_read(server):
     """The child reports each notebook as its cells finish; quick notebooks arrive together and none is missed."""
-    from coursekit.child import Child
+    from coursekit.isolation.handle import Child
 
     for _ in range(10):
         child = Child(server, {name: PLAIN for name in "ABCD"}, LIMITS)

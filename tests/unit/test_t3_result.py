@@ -16,7 +16,7 @@ import torch
 
 from course_config import COURSE
 from coursekit import notebook as nbk
-from coursekit.submission import source_notebook
+from coursekit.grading.submission import source_notebook
 
 pytestmark = pytest.mark.slow  # trains the CNN for 25 epochs: ~5-15 s on 2 cores
 

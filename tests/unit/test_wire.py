@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from coursekit import wire
+from coursekit.isolation import wire
 
 
 @pytest.mark.parametrize("value", [

@@ -34,7 +34,8 @@ def plan(names: list[str]) -> tuple[dict[tuple[str, str], str], list[str]]:
     return chosen, skipped
 
 
-def main(zip_path: Path, dest: Path | None = None) -> int:
+def main(*, zip: Path, dest: Path | None = None) -> int:
+    zip_path = Path(zip)
     dest = Path(dest) if dest else COURSE.submitted_dir
     if not zipfile.is_zipfile(zip_path):
         print(f"error: {zip_path} is not a zip file; download the submissions from the LMS as one .zip",

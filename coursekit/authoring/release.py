@@ -3,7 +3,7 @@
 Pipeline (release()):
 1. validate(): every convention the grader relies on, checked on the py:percent twins before
    nbgrader runs; bad input is one NotebookError naming notebook and cell (exit code 2).
-2. sync(): the source .ipynb files are rebuilt from their twins (coursekit.sync).
+2. sync(): the source .ipynb files are rebuilt from their twins (coursekit.authoring.sync).
 3. A temporary course root gets source/W2D1/: the notebooks rendered from the twins (cell ids
    of the committed .ipynb, no jupytext metadata, a "generated" notice cell), the helper module
    with a "generated copy" first line, and the other plain files (never the twins).
@@ -34,7 +34,8 @@ from pathlib import Path
 import course_config
 from course_config import COURSE, Course
 from coursekit import notebook as nbk
-from coursekit import sync as sy
+from coursekit.files import atomic_write, tool_env
+from coursekit.authoring import sync as sy
 from coursekit.notebook import NotebookError
 
 NOTICE_ID = "generated-notice"
@@ -50,7 +51,7 @@ PREPROCESSORS = (
     "nbgrader.preprocessors.IncludeHeaderFooter",
     "nbgrader.preprocessors.InstantiateTests",
     "nbgrader.preprocessors.LockCells",
-    "coursekit.release.NamedStubs",
+    "coursekit.authoring.release.NamedStubs",
     "nbgrader.preprocessors.ClearOutput",
     "nbgrader.preprocessors.CheckCellMetadata",
     "nbgrader.preprocessors.ComputeChecksums",
@@ -272,10 +273,7 @@ def _named_stubs():
 
 def nbgrader_env() -> dict[str, str]:
     """Environment for nbgrader subprocesses: this interpreter's bin first on PATH (nbgrader runs `alembic`)."""
-    env = dict(os.environ)
-    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
-    env["PYTHONPATH"] = os.pathsep.join(p for p in [str(course_config.ROOT), env.get("PYTHONPATH", "")] if p)
-    return env
+    return tool_env(pythonpath=course_config.ROOT)
 
 
 def run_nbgrader(args: list[str], timeout: float = 300) -> subprocess.CompletedProcess:
@@ -431,17 +429,8 @@ def _swap_in(new: Path, target: Path, scratch: Path) -> None:
 
 def _replace_file(src: Path, dst: Path) -> None:
     """Copy src over dst atomically; dst keeps its permissions (a new gradebook is private: it holds hidden tests)."""
-    dst.parent.mkdir(parents=True, exist_ok=True)
     mode = dst.stat().st_mode & 0o777 if dst.exists() else 0o600
-    fd, tmp = tempfile.mkstemp(prefix=f".{dst.name}.", dir=dst.parent)
-    os.close(fd)
-    try:
-        shutil.copyfile(src, tmp)
-        os.chmod(tmp, mode)
-        os.replace(tmp, dst)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write(dst, Path(src).read_bytes(), mode=mode)
 
 
 @dataclass
@@ -634,24 +623,10 @@ def verify(course: Course = COURSE) -> list[str]:
     return problems
 
 
-def main(argv: list[str] | None = None, course: Course = COURSE) -> int:
-    """`python -m coursekit release [--out DIR]`: 0 on success, 2 on bad input (message, no traceback), 1 if nbgrader fails."""
-    import argparse
-
-    parser = argparse.ArgumentParser(prog="python -m coursekit release",
-                                     description="Generate the student release from source/ with nbgrader.")
-    parser.add_argument("--out", type=Path, default=None,
-                        help="write <OUT>/<assignment> instead of release/ (no sync, throwaway gradebook)")
-    parser.add_argument("--sync-only", action="store_true",
-                        help="only rebuild the source .ipynb files from their twins (`make sync`)")
-    parser.add_argument("--check", action="store_true", help="with --sync-only: report drift, write nothing")
-    parser.add_argument("--force", action="store_true",
-                        help="with --sync-only: overwrite notebooks edited after their twins")
-    args = parser.parse_args(argv)
-    if args.sync_only:
-        return _sync_main(course, check=args.check, force=args.force)
+def main(*, out: Path | None = None, course: Course = COURSE) -> int:
+    """`coursekit release`: regenerate release/ (or OUT/<assignment>) and say what changed."""
     try:
-        result = release(course, out_dir=args.out, details=True)
+        result = release(course, out_dir=out, details=True)
     except NotebookError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -663,20 +638,3 @@ def main(argv: list[str] | None = None, course: Course = COURSE) -> int:
     state = "updated" if result.changed else "unchanged"
     print(f"release {state}: {result.path} ({result.seconds:.1f} s)")
     return 0
-
-
-def _sync_main(course: Course, check: bool, force: bool) -> int:
-    try:
-        changed = sy.sync(course, check=check, force=force)
-    except NotebookError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    for path in changed:
-        print(f"synced {path.name} from its twin")
-    if not changed:
-        print("source notebooks in sync with their twins")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

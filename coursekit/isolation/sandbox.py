@@ -68,8 +68,8 @@ FORWARDED_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUI
 _LIBC = ctypes.CDLL(None, use_errno=True)
 _LIBC.syscall.restype = ctypes.c_long
 # Landlock's syscall numbers come from the generic table: the same on x86_64 and aarch64.
-_SYSCALLS = {"x86_64": (444, 445, 446), "aarch64": (444, 445, 446)}
-_SYS_CREATE_RULESET, _SYS_ADD_RULE, _SYS_RESTRICT_SELF = _SYSCALLS.get(platform.machine(), (444, 445, 446))
+# Landlock's syscalls were added after the tables were unified: the same numbers on every architecture.
+_SYS_CREATE_RULESET, _SYS_ADD_RULE, _SYS_RESTRICT_SELF = 444, 445, 446
 
 CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x10000000, 0x20000000, 0x40000000
 PR_SET_PDEATHSIG, PR_SET_KEEPCAPS, PR_CAPBSET_DROP = 1, 8, 24
@@ -792,4 +792,4 @@ def _exit_code(exc: SystemExit) -> int:
 
 def _report_setup_failure() -> None:
     with contextlib.suppress(Exception):
-        os.write(2, f"coursekit.sandbox: setup failed, exit {SETUP_FAILED}\n{traceback.format_exc()}".encode())
+        os.write(2, f"coursekit.isolation.sandbox: setup failed, exit {SETUP_FAILED}\n{traceback.format_exc()}".encode())

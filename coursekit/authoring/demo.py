@@ -6,16 +6,17 @@ import json
 import shutil
 
 from course_config import ROOT
-from coursekit import grade, simulate
+from coursekit.grading import pipeline as grade
+from coursekit.authoring import simulate
 
 DEMO_DIR = ROOT / ".demo"
 
 
-def main(students: int = 8, jobs: int = 2) -> int:
+def main(*, students: int = 8, jobs: int = 2) -> int:
     shutil.rmtree(DEMO_DIR, ignore_errors=True)
     submitted = DEMO_DIR / "submitted"
     profiles = simulate.build_class(submitted, students)
-    grade.main(submitted, jobs=jobs, out=DEMO_DIR)
+    grade.main(submitted=submitted, jobs=jobs, out=DEMO_DIR)
     with open(DEMO_DIR / "autograded" / "summary.csv", newline="") as fh:
         summary = list(csv.DictReader(fh))
     print(f"{'student':12s} {'profile':10s} {'score':>7s} {'max':>5s}  status")

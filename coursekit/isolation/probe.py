@@ -3,7 +3,7 @@
 A hidden test never touches a student's objects.  It asks a handle to run a
 probe, `handle.run(probe, *args)`, where `probe(ns, *args)` is a module-level
 function of the test module that receives the notebook's namespace `ns` and
-plain-data arguments and returns plain data (see coursekit.wire).  The same
+plain-data arguments and returns plain data (see coursekit.isolation.wire).  The same
 probe source runs on the reference (in the trusted process) and on the
 submission (in a sandboxed child); the test compares the two results.
 
@@ -21,14 +21,13 @@ import traceback
 from collections.abc import MutableMapping
 from dataclasses import dataclass
 
-from coursekit import wire
+from coursekit.isolation import wire
+from coursekit.results import GradingError
 from coursekit.notebook import cell_filename, cell_label
 
 
-class ProbeError(Exception):
+class ProbeError(GradingError):
     """Base of what a probe can raise in the trusted process; str() is a message a student can act on."""
-
-    status = "error"
 
 
 class StudentError(ProbeError):
@@ -57,6 +56,8 @@ class ChildCrashed(ProbeError):
 
 class MissingName(StudentError):
     """The notebook does not define a name the exercise requires."""
+
+    status = "missing"
 
 
 @dataclass(frozen=True)
@@ -90,7 +91,7 @@ def probe_globals() -> dict:
     import torch.nn.functional as F
     from torch import nn
 
-    from coursekit import policy
+    from coursekit.isolation import policy
 
     return {"__name__": "coursekit_probe", "__builtins__": __builtins__,
             "torch": torch, "np": np, "nn": nn, "F": F, "policy": policy}

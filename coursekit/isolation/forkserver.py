@@ -1,15 +1,16 @@
-"""The fork-server: a clean, warm parent that forks one sandboxed child per student (coursekit.child).
+"""The fork-server: a clean, warm parent that forks one sandboxed child per student (coursekit.isolation.child).
 
-The grader starts it as a fresh interpreter (`python -m coursekit.forkserver FD`)
+The grader starts it as a fresh interpreter (`python -m coursekit.isolation.forkserver FD`)
 before it loads any reference solution or hidden test, so nothing secret is in
 the memory its children inherit.  It imports torch, numpy, scipy and
 matplotlib once, warms them up, then serves "spawn" requests over a Unix
 socket: each child gets a fresh scratch folder and a socket of its own, whose
 other end is passed back to the grader with SCM_RIGHTS.  From then on the
-grader talks to the child directly (coursekit.child) and kills it by pid.
+grader talks to the child directly (coursekit.isolation.child) and kills it by pid.
 """
 from __future__ import annotations
 
+import dataclasses
 import os
 import select
 import shutil
@@ -20,7 +21,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from coursekit import wire
+from coursekit.files import tool_env
+from coursekit.isolation import wire
 
 
 class ForkServerError(RuntimeError):
@@ -28,8 +30,12 @@ class ForkServerError(RuntimeError):
 
 
 def _serve(sock: socket.socket, unsafe: bool) -> None:
-    from course_config import COURSE
-    from coursekit import child, policy, sandbox, sandbox_kernel, scratch
+    from course_config import Limits
+    from coursekit.isolation import child
+    from coursekit.isolation import policy
+    from coursekit.isolation import sandbox
+    from coursekit.isolation import sandbox_kernel
+    from coursekit.isolation import scratch
 
     sandbox.warm_up()
     sandbox_kernel.preimport()
@@ -72,9 +78,10 @@ def _serve(sock: socket.socket, unsafe: bool) -> None:
             if request.get("op") == "spawn":
                 own = Path(tempfile.mkdtemp(prefix="child-", dir=base))  # private; the sandbox chowns it
                 parent_end, child_end = socket.socketpair()
-                pol = sandbox.Policy(scratch=own, limits=COURSE.limits)
+                limits = Limits(**request["limits"])  # the grader's limits travel with each request
+                pol = sandbox.Policy(scratch=own, limits=limits)
                 proc = sandbox.fork_sandboxed(pol, child.main, child_end.fileno(), request["notebooks"],
-                                              COURSE.limits.cell_seconds, keep_fds=[child_end.fileno()])
+                                              limits.cell_seconds, keep_fds=[child_end.fileno()])
                 child_end.close()
                 children[proc.pid] = (proc, own)
                 socket.send_fds(sock, [proc.pid.to_bytes(8, "little")], [parent_end.fileno()])
@@ -92,11 +99,12 @@ def _serve(sock: socket.socket, unsafe: bool) -> None:
 
 
 def _start_kernel(conn: socket.socket):
-    """Serve one launcher (coursekit.sandbox_kernel): fork its kernel and reply with the pid.
+    """Serve one launcher (coursekit.isolation.sandbox_kernel): fork its kernel and reply with the pid.
 
     Returns (the kernel's Sandboxed, the connection's stream), or None if refused.
     """
-    from coursekit import sandbox, sandbox_kernel
+    from coursekit.isolation import sandbox
+    from coursekit.isolation import sandbox_kernel
 
     conn.settimeout(10)
     try:
@@ -161,9 +169,9 @@ class ForkServer:
 
     def __init__(self, unsafe: bool = False):
         ours, theirs = socket.socketpair()
-        env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent),
-               "MPLBACKEND": "Agg", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
-        self.proc = subprocess.Popen([sys.executable, "-m", "coursekit.forkserver", str(theirs.fileno()),
+        env = tool_env(pythonpath=Path(__file__).resolve().parents[2], MPLBACKEND="Agg", OMP_NUM_THREADS="1",
+                       MKL_NUM_THREADS="1")
+        self.proc = subprocess.Popen([sys.executable, "-m", "coursekit.isolation.forkserver", str(theirs.fileno()),
                                       *(["--unsafe"] if unsafe else [])], pass_fds=[theirs.fileno()], env=env)
         theirs.close()
         self.sock = ours
@@ -171,15 +179,15 @@ class ForkServer:
         try:
             hello = wire.recv(self.stream)
         except EOFError:
-            raise ForkServerError("the fork-server died while starting; run `python -m coursekit.forkserver` "
+            raise ForkServerError("the fork-server died while starting; run `python -m coursekit.isolation.forkserver` "
                                   "to see why") from None
         self.protections = hello["protections"]
-        self.kernel_socket = hello["kernel_socket"]  # for coursekit.sandbox_kernel launchers: warm kernels
+        self.kernel_socket = hello["kernel_socket"]  # for coursekit.isolation.sandbox_kernel launchers: warm kernels
 
-    def spawn(self, notebooks: list) -> tuple[int, socket.socket]:
-        """Fork a sandboxed child that runs the notebooks' cells ([name, [[label, source], ...]] pairs);
-        returns its pid and a connected socket."""
-        wire.send(self.stream, {"op": "spawn", "notebooks": notebooks})
+    def spawn(self, notebooks: list, limits) -> tuple[int, socket.socket]:
+        """Fork a sandboxed child under `limits` (course_config.Limits) that runs the notebooks' cells
+        ([name, [[label, source], ...]] pairs); returns its pid and a connected socket."""
+        wire.send(self.stream, {"op": "spawn", "notebooks": notebooks, "limits": dataclasses.asdict(limits)})
         data, fds, _, _ = socket.recv_fds(self.sock, 8, 1)
         if len(data) != 8 or not fds:
             raise ForkServerError("the fork-server stopped answering; see its messages above")

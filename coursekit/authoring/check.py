@@ -16,13 +16,13 @@ from course_config import COURSE
 
 
 def _sync() -> list[str]:
-    from coursekit import sync
+    from coursekit.authoring import sync
 
     return sync.drift()
 
 
 def _release() -> list[str]:
-    from coursekit import release
+    from coursekit.authoring import release
 
     return release.verify()
 
@@ -31,7 +31,10 @@ def _reference_and_stubs(jobs: int) -> list[str]:
     """Grade a two-student class, the reference and the untouched release, through the real pipeline."""
     import nbformat
 
-    from coursekit import grade, scratch, simulate
+    from coursekit.grading import pipeline as grade
+    from coursekit.grading.discover import discover
+    from coursekit.isolation import scratch
+    from coursekit.authoring import simulate
 
     problems = []
     with scratch.TemporaryDirectory("check") as tmp:
@@ -40,7 +43,7 @@ def _reference_and_stubs(jobs: int) -> list[str]:
             folder.mkdir(parents=True)
             for nb in COURSE.tutorials:
                 (folder / f"{nb}.ipynb").write_text(nbformat.writes(simulate.fill(nb, answers(nb))))
-        graded = grade.grade(grade.discover(Path(tmp)), jobs=jobs, show_progress=False)
+        graded = grade.grade(discover(Path(tmp)), jobs=jobs, show_progress=False)
     for r in graded.rows:
         score, top = r.public_score + r.hidden_score, r.public_max + r.hidden_max
         if r.student_id == "reference" and score < top:
@@ -51,10 +54,10 @@ def _reference_and_stubs(jobs: int) -> list[str]:
 
 
 def _banks() -> list[str]:
-    from coursekit import banks
-    from coursekit.child import sandboxed_notebook
-    from coursekit.forkserver import ForkServer
-    from coursekit.submission import source_notebook, student_cells
+    from coursekit.authoring import banks
+    from coursekit.isolation.handle import sandboxed_notebook
+    from coursekit.isolation.forkserver import ForkServer
+    from coursekit.grading.submission import source_notebook, student_cells
 
     selected = banks.entries()
     missing = [ex.grade_id for ex in COURSE.exercises if not any(e.grade_id == ex.grade_id for e in selected)]
@@ -76,7 +79,7 @@ def _banks() -> list[str]:
     return problems
 
 
-def main(jobs: int = 2) -> int:
+def main(*, jobs: int = 2) -> int:
     steps = [
         ("Jupytext pairs in sync", _sync),
         ("release/ current and leak free", _release),

@@ -1,4 +1,4 @@
-"""A Jupyter kernel that runs ipykernel inside the coursekit sandbox: `python -m coursekit.sandbox_kernel -f CONNECTION_FILE`.
+"""A Jupyter kernel that runs ipykernel inside the coursekit sandbox: `python -m coursekit.isolation.sandbox_kernel -f CONNECTION_FILE`.
 
 Decisions:
 - Transport: the sandbox has its own network namespace where even loopback
@@ -18,7 +18,7 @@ Decisions:
   separated). The kernel's working directory (the notebook's folder, chosen
   by the kernel manager) is added read-only unless listed read-write.
 - Warm kernels: when COURSEKIT_KERNEL_SERVER names the kernel socket of a
-  running fork-server (coursekit.forkserver), this launcher does not fork
+  running fork-server (coursekit.isolation.forkserver), this launcher does not fork
   the kernel itself: it asks the fork-server, whose torch, numpy, scipy,
   matplotlib and ipykernel are already imported, and hands over its stdout
   and stderr. The notebook's imports then cost nothing (they took 6 s per
@@ -41,7 +41,8 @@ from jupyter_client.utils import run_sync
 from traitlets import Unicode
 
 from course_config import COURSE, ROOT
-from coursekit import sandbox, scratch
+from coursekit.isolation import sandbox
+from coursekit.isolation import scratch
 
 KERNEL_NAME = "coursekit-sandbox"
 ENV_SCRATCH, ENV_ALLOW_RO, ENV_ALLOW_RW = "COURSEKIT_SCRATCH", "COURSEKIT_ALLOW_RO", "COURSEKIT_ALLOW_RW"
@@ -55,7 +56,7 @@ PREIMPORTS = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell",
 
 def kernelspec_dict() -> dict:
     """The kernel.json content: this interpreter, this module, the repo on PYTHONPATH, interrupts by signal."""
-    return {"argv": [sys.executable, "-m", "coursekit.sandbox_kernel", "-f", "{connection_file}"],
+    return {"argv": [sys.executable, "-m", "coursekit.isolation.sandbox_kernel", "-f", "{connection_file}"],
             "display_name": "Python 3 (coursekit sandbox)", "language": "python",
             "interrupt_mode": "signal", "env": {"PYTHONPATH": str(ROOT)}, "metadata": {"debugger": False}}
 
@@ -90,7 +91,7 @@ def _check_private(scratch: Path, connection_file: Path) -> None:
     Jupyter's default connection file lives in /tmp or the shared runtime
     folder: taking that as scratch would hand it to the student.
     """
-    hint = ("Start the kernel with coursekit.sandbox_kernel.SandboxKernelManager, or give the KernelManager "
+    hint = ("Start the kernel with coursekit.isolation.sandbox_kernel.SandboxKernelManager, or give the KernelManager "
             "transport='ipc' and a connection_file and ip inside a fresh folder of its own.")
     try:
         info = json.loads(connection_file.read_text())
@@ -158,7 +159,7 @@ def _run_forked_kernel(out_fd: int, err_fd: int, env: dict, argv: list[str]) -> 
 
 def _launch_via_server(address: str, argv: list[str]) -> int:
     """Ask the fork-server for a warm sandboxed kernel, then stand in for it until it exits."""
-    from coursekit import wire
+    from coursekit.isolation import wire
 
     with socket.socket(socket.AF_UNIX) as sock:
         try:
@@ -199,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
     """Supervise one sandboxed kernel; returns its exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
     if "-f" not in argv or argv.index("-f") + 1 >= len(argv):
-        print("usage: python -m coursekit.sandbox_kernel -f CONNECTION_FILE [ipykernel options]", file=sys.stderr)
+        print("usage: python -m coursekit.isolation.sandbox_kernel -f CONNECTION_FILE [ipykernel options]", file=sys.stderr)
         return 2
     if os.environ.get(ENV_SERVER):
         return _launch_via_server(os.environ[ENV_SERVER], argv)
@@ -241,7 +242,7 @@ class SandboxKernelManager(_PrivateIpcFolder, KernelManager):
 
     Use it as nbclient's `km`, or name it (or AsyncSandboxKernelManager) as
     nbclient/nbgrader's kernel_manager_class:
-    "coursekit.sandbox_kernel.AsyncSandboxKernelManager".
+    "coursekit.isolation.sandbox_kernel.AsyncSandboxKernelManager".
     """
 
     kernel_name = Unicode(KERNEL_NAME).tag(config=True)

@@ -10,35 +10,12 @@ import csv
 import html
 import io
 import json
-import os
-import sys
-import tempfile
 from collections import Counter, defaultdict
-from dataclasses import fields
 from pathlib import Path
 
 from course_config import COURSE
-
-GRADE_COLUMNS = ["student_id", "notebook", "grade_id", "public_score", "public_max", "hidden_score",
-                 "hidden_max", "status", "message"]
-SUMMARY_COLUMNS = ["student_id", "score", "max_score", "status", "flags"]
-# The contract's statuses, most severe first: a student's or an exercise's status is the worst of its parts.
-SEVERITY = ("tampered", "crashed", "timeout", "missing", "error", "failed", "ok")
-
-
-def worst(statuses) -> str:
-    """The most severe of the statuses (an unknown one counts as most severe)."""
-    return min(statuses, key=lambda s: SEVERITY.index(s) if s in SEVERITY else -1)
-
-
-def atomic_write(path: Path, data: bytes | str) -> None:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data.encode() if isinstance(data, str) else data)
-    os.replace(tmp, path)
-
+from coursekit.files import atomic_write
+from coursekit.results import GRADE_COLUMNS, SEVERITY, SUMMARY_COLUMNS, Row, worst
 
 def _num(x: float) -> str:
     return f"{x:g}"
@@ -190,34 +167,6 @@ def summary_table(rows) -> str:
     return "\n".join(lines)
 
 
-def read_rows(auto_dir: Path):
-    from coursekit.grade import Row
-
-    with open(Path(auto_dir) / "grades.csv", newline="") as fh:
-        out = []
-        for rec in csv.DictReader(fh):
-            for f in fields(Row):
-                if f.type in ("float", float):
-                    rec[f.name] = float(rec[f.name])
-            out.append(Row(**rec))
-        return out
-
-
-def merge_main(dirs: list[Path], out: Path | None) -> int:
-    """Combine the outputs of several `grade --shard` runs (each DIR holds autograded/ and feedback/)."""
-    rows, flags = [], set()
-    for d in dirs:
-        auto = Path(d) / "autograded" if (Path(d) / "autograded").is_dir() else Path(d)
-        if not (auto / "grades.csv").exists():
-            print(f"error: {auto / 'grades.csv'} not found; pass the --out folder of each shard", file=sys.stderr)
-            return 2
-        rows += read_rows(auto)
-        with open(auto / "summary.csv", newline="") as fh:
-            flags |= {r["flags"].split(" ")[0].removeprefix("sandbox=") for r in csv.DictReader(fh)}
-    seen = set()
-    unique = [r for r in rows if (r.student_id, r.grade_id) not in seen and not seen.add((r.student_id, r.grade_id))]
-    unique.sort(key=lambda r: (r.student_id, [e.grade_id for e in COURSE.exercises].index(r.grade_id)))
-    out = Path(out) if out else Path.cwd()
-    write_all(unique, "+".join(sorted(flags)), out)
-    print(summary_table(unique))
-    return 0
+def read_rows(auto_dir: Path) -> list[Row]:
+    with open(Path(auto_dir) / "grades.csv", newline="", encoding="utf-8") as fh:
+        return [Row.from_record(rec) for rec in csv.DictReader(fh)]

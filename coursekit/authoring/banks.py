@@ -9,15 +9,15 @@ full marks everywhere.
 from __future__ import annotations
 
 import copy
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from course_config import COURSE
-from coursekit import hidden
+from coursekit.grading import hidden
+from coursekit.results import Outcome
 from coursekit import notebook as nbk
-from coursekit.probe import InProcess
-from coursekit.submission import source_notebook, student_cells
+from coursekit.isolation.probe import InProcess
+from coursekit.grading.submission import source_notebook, student_cells
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,7 @@ def reference_submission(notebook: str):
     return nb
 
 
-def verdict(entry: Entry, outcomes: dict[tuple[str, str], hidden.Outcome]) -> tuple[bool, str]:
+def verdict(entry: Entry, outcomes: dict[tuple[str, str], Outcome]) -> tuple[bool, str]:
     """Whether the suites judged the entry right, and why not."""
     own = outcomes.get((entry.name, entry.grade_id))
     if own is None:
@@ -107,15 +107,11 @@ def judge(selected: list[Entry], open_handle=None) -> list[tuple[Entry, bool, st
     return [(e, *verdict(e, outcomes)) for e in selected]
 
 
-def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    rows = judge(entries(argv or None))
+def main(*, grade_ids: list[str] | None = None) -> int:
+    """`coursekit banks`: judge every bank entry of the given exercises (default: all) and print a verdict."""
+    rows = judge(entries(grade_ids or None))
     for entry, ok, why in rows:
         print(f"{'ok ' if ok else 'BAD'} {entry.kind:7s} {entry.name:45s} {why}")
     bad = sum(not ok for _, ok, _ in rows)
     print(f"{len(rows) - bad}/{len(rows)} bank entries judged right")
     return 1 if bad else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

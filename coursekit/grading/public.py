@@ -11,7 +11,6 @@ and reported as tampered.
 """
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
@@ -22,6 +21,7 @@ import nbformat
 
 from course_config import COURSE, ROOT
 from coursekit import notebook as nbk
+from coursekit.files import tool_env
 
 NBGRADER_CONFIG = """\
 import sys
@@ -33,7 +33,7 @@ c.CourseDirectory.root = {course!r}
 c.CourseDirectory.db_url = "sqlite:///{course}/gradebook.db"
 c.Execute.kernel_name = {kernel!r}
 # a fresh private folder per kernel holding its connection file and ipc sockets (TCP cannot cross the netns)
-c.Execute.kernel_manager_class = "coursekit.sandbox_kernel.AsyncSandboxKernelManager"
+c.Execute.kernel_manager_class = "coursekit.isolation.sandbox_kernel.AsyncSandboxKernelManager"
 c.Execute.timeout = {timeout}
 c.Execute.startup_timeout = 60
 """
@@ -103,10 +103,9 @@ def autograde(course: Path, jupyter_path: Path, log: Path, kernel_socket: str | 
     kernel_socket: a fork-server's kernel socket, so each kernel is forked
     warm (torch and friends imported) instead of started from scratch.
     """
-    env = {**os.environ, "JUPYTER_PATH": str(jupyter_path), "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
-           "PYTHONPATH": str(ROOT), "MPLBACKEND": "Agg"}
+    env = tool_env(pythonpath=ROOT, JUPYTER_PATH=str(jupyter_path), MPLBACKEND="Agg")
     if kernel_socket:
-        from coursekit.sandbox_kernel import ENV_SERVER
+        from coursekit.isolation.sandbox_kernel import ENV_SERVER
         env[ENV_SERVER] = kernel_socket
     submitted = sorted(p for p in (course / "submitted").iterdir() if p.is_dir())
     budget = COURSE.limits.notebook_seconds * len(COURSE.tutorials)

@@ -1,7 +1,7 @@
 """The hidden-suite runner: pytest in the trusted process, one session over many submissions.
 
 Hidden suites live in tests/hidden/ and use two fixtures, `reference` and
-`student` (coursekit.probe.Handle).  Each test carries
+`student` (coursekit.isolation.probe.Handle).  Each test carries
 `@pytest.mark.exercise("<grade_id>")`, optionally `@pytest.mark.weight(w)`
 (default 1) and `@pytest.mark.public` when it re-checks, in the trusted
 process, a behaviour the public test cell asserts.  An exercise's hidden
@@ -14,44 +14,19 @@ student are created lazily and closed when pytest moves on to the next.
 """
 from __future__ import annotations
 
-import sys
 import weakref
 from collections import defaultdict
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 import pytest
 
 from course_config import COURSE, ROOT
-from coursekit.probe import Handle, InProcess, ProbeError, Reference, encode_call
-from coursekit.report import worst
-from coursekit.submission import reference_cells
+from coursekit.isolation.probe import Handle, InProcess, ProbeError, Reference, encode_call
+from coursekit.grading.submission import reference_cells
+from coursekit.results import Outcome, TestResult, worst
 
 HIDDEN_DIR = ROOT / "tests" / "hidden"
-
-
-@dataclass
-class TestResult:
-    student_id: str
-    grade_id: str
-    test: str
-    weight: float
-    public: bool
-    passed: bool
-    status: str  # ok, failed, error, timeout, crashed, missing
-    message: str = ""
-
-
-@dataclass
-class Outcome:
-    """Hidden-suite outcome of one student and exercise."""
-
-    hidden_score: float = 0.0
-    hidden_max: float = 0.0
-    public_confirmed: bool = True
-    status: str = "ok"
-    messages: list[str] = field(default_factory=list)
 
 
 _references: dict[str, Reference] = {}
@@ -245,8 +220,7 @@ def _needs_only_our_fixtures(item) -> bool:
 def _explain(item, exc: BaseException) -> tuple[str, str]:
     """Status and a student-facing reason; never the test's expected values."""
     if isinstance(exc, ProbeError):
-        status = exc.status if not getattr(exc, "missing", False) else "missing"
-        return ("missing" if type(exc).__name__ == "MissingName" else status), str(exc)
+        return exc.status, str(exc)
     if isinstance(exc, AssertionError):
         text = str(exc).split("\nassert ")[0].strip()
         return "failed", text or _doc(item)
@@ -302,32 +276,18 @@ def summarise(results: list[TestResult]) -> dict[tuple[str, str], Outcome]:
     return out
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Dev entry: grade one notebook (or the reference) in this process and print per-exercise scores."""
-    import argparse
-
-    from coursekit.probe import InProcess
-    from coursekit.submission import student_cells
+def main(*, notebooks: list[Path] | None = None, verbose: bool = False) -> int:
+    """`coursekit hidden`: grade notebooks (or the reference) in this process, unsandboxed, for authors."""
     from coursekit import notebook as nbk
-
-    parser = argparse.ArgumentParser(prog="python -m coursekit.hidden")
-    parser.add_argument("notebooks", nargs="*", type=Path, help="submitted .ipynb files (default: the reference)")
-    parser.add_argument("-v", action="store_true", help="show pytest output")
-    args = parser.parse_args(argv)
+    from coursekit.grading.submission import student_cells
 
     def open_handle(student_id, notebook):
-        for path in args.notebooks:
-            if path.stem == notebook:
+        for path in notebooks or []:
+            if Path(path).stem == notebook:
                 return InProcess(student_cells(notebook, nbk.read(path)))
         return InProcess(reference_cells(notebook))
 
-    results = run(["dev"], open_handle, quiet=not args.v)
+    results = run(["dev"], open_handle, quiet=not verbose)
     for (sid, gid), o in sorted(summarise(results).items()):
         print(f"{gid:20s} {o.hidden_score:5.2f}/{o.hidden_max:<4} {o.status:8s} {' | '.join(o.messages)[:200]}")
     return 0
-
-
-if __name__ == "__main__":  # through the package, so conftest's isinstance check sees the same HiddenPlugin class
-    from coursekit.hidden import main as _main
-
-    sys.exit(_main())

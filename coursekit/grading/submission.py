@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from pathlib import Path
 
 from course_config import COURSE
 from coursekit import notebook as nbk
@@ -62,11 +61,3 @@ def student_cells(name: str, submitted_nb, release_nb=None) -> list[tuple[str, s
             cells.append((f"added cell {i + 1}", _code(c.source)))
     return cells
 
-
-def submission_files(submitted_dir: Path) -> dict[str, dict[str, Path]]:
-    """student_id -> {notebook name -> path} for the nbgrader layout SUBMITTED/<student>/<assignment>/*.ipynb."""
-    out: dict[str, dict[str, Path]] = {}
-    for student_dir in sorted(p for p in Path(submitted_dir).iterdir() if p.is_dir()):
-        folder = student_dir / COURSE.assignment
-        out[student_dir.name] = {nb: folder / f"{nb}.ipynb" for nb in COURSE.tutorials}
-    return out

@@ -15,9 +15,9 @@ from pathlib import Path
 import nbformat
 
 from course_config import COURSE
-from coursekit import banks
+from coursekit.authoring import banks
 from coursekit import notebook as nbk
-from coursekit.submission import release_notebook, source_notebook
+from coursekit.grading.submission import release_notebook, source_notebook
 
 HOSTILE = {
     "exit": "import sys\nsys.exit(0)\n",

@@ -4,101 +4,28 @@ Pipeline per shard of students (one worker process each with --jobs N):
 discover -> start the fork-server (before anything secret is loaded) ->
 nbgrader autograde in sandboxed kernels -> hidden suites against sandboxed
 children -> rows.  The main process merges rows and writes every output
-atomically (coursekit.report).  A submission that is missing, unreadable,
+atomically (coursekit.grading.report).  A submission that is missing, unreadable,
 hostile or crashing still gets one row per exercise with a status.
 """
 from __future__ import annotations
 
 import json
 import multiprocessing as mp
-import re
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 
 from course_config import COURSE, ROOT
 from coursekit import notebook as nbk
-
-_SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,99}$")
-
-
-@dataclass
-class Row:
-    student_id: str
-    notebook: str
-    grade_id: str
-    public_score: float
-    public_max: float
-    hidden_score: float
-    hidden_max: float
-    status: str
-    message: str
-
-
-@dataclass
-class Found:
-    """What discovery found for one student: readable notebooks and per-notebook problems."""
-
-    student_id: str
-    notebooks: dict[str, Path]
-    problems: dict[str, tuple[str, str]]  # notebook -> (status, message)
-
-
-def discover(submitted_dir: Path) -> list[Found]:
-    """Every student folder under SUBMITTED_DIR, with each tutorial notebook checked for readability."""
-    submitted_dir = Path(submitted_dir)
-    if not submitted_dir.is_dir():
-        raise FileNotFoundError(f"{submitted_dir}: no such folder of submissions; expected the nbgrader layout "
-                                f"<folder>/<student_id>/{COURSE.assignment}/*.ipynb (see `coursekit collect`)")
-    found = []
-    for student_dir in sorted(p for p in submitted_dir.iterdir() if p.is_dir() and not p.name.startswith(".")):
-        f = Found(student_dir.name, {}, {})
-        if not _SAFE_ID.match(student_dir.name):
-            f.problems = {nb: ("error", f"student folder name {student_dir.name!r} is not a valid id "
-                                        "(letters, digits, . _ @ + -)") for nb in COURSE.tutorials}
-            found.append(f)
-            continue
-        for name in COURSE.tutorials:
-            path = student_dir / COURSE.assignment / f"{name}.ipynb"
-            if not path.is_file():
-                f.problems[name] = ("missing", f"{name}.ipynb was not submitted (expected at "
-                                               f"{student_dir.name}/{COURSE.assignment}/{name}.ipynb)")
-                continue
-            try:
-                nbk.read(path)
-            except nbk.NotebookError as exc:
-                f.problems[name] = ("error", str(exc).replace(str(path), f"{name}.ipynb"))
-                continue
-            f.notebooks[name] = path
-        found.append(f)
-    return found
-
-
-def select_shard(found: list[Found], shard: str | None) -> list[Found]:
-    if not shard:
-        return found
-    m = re.fullmatch(r"(\d+)/(\d+)", shard)
-    if not m or not 1 <= int(m.group(1)) <= int(m.group(2)):
-        raise ValueError(f"--shard {shard!r}: expected I/N with 1 <= I <= N, e.g. --shard 2/4")
-    i, n = int(m.group(1)), int(m.group(2))
-    return found[i - 1::n]
-
-
-@dataclass
-class Graded:
-    """What grading a class (or a shard of it) gives: rows, the protections that held, and where time went."""
-
-    rows: list[Row]
-    protections: dict
-    timing: dict  # seconds and counts, summed over workers; written to autograded/timing.json
-
+from coursekit.files import atomic_write
+from coursekit.grading.discover import discover, select_shard
+from coursekit.results import Found, Graded, Row
 
 def grade_shard(found: list[Found], unsafe: bool, public: bool, progress=None) -> Graded:
     """Grade a list of students in this process."""
-    from coursekit.forkserver import ForkServer  # started first: nothing secret is loaded yet
-    from coursekit import sandbox
+    from coursekit.isolation.forkserver import ForkServer  # started first: nothing secret is loaded yet
+    from coursekit.isolation import sandbox
 
     with ForkServer(unsafe=unsafe) as server:
         sandbox.refuse_if_unprotected(server.protections, unsafe)
@@ -134,10 +61,10 @@ def _warm(done: list[tuple[float, str]], found: list[Found]) -> dict:
 
 
 def _public(found: list[Found], kernel_socket: str | None = None) -> dict:
-    from coursekit import public as pub
-    from coursekit import scratch
-    from coursekit import sandbox_kernel
-    from coursekit.submission import release_notebook
+    from coursekit.grading import public as pub
+    from coursekit.isolation import scratch
+    from coursekit.isolation import sandbox_kernel
+    from coursekit.grading.submission import release_notebook
 
     students = {f.student_id: f.notebooks for f in found if f.notebooks}
     if not students:
@@ -152,18 +79,16 @@ def _public(found: list[Found], kernel_socket: str | None = None) -> dict:
 
 
 def _hidden(found: list[Found], server, progress) -> dict:
-    from coursekit import hidden
-    from coursekit.child import StudentSandbox
-    from coursekit.probe import ProbeError
-    from coursekit.submission import student_cells
+    from coursekit.grading import hidden
+    from coursekit.isolation.handle import StudentSandbox
+    from coursekit.isolation.probe import ProbeError
+    from coursekit.grading.submission import student_cells
 
     by_id = {f.student_id: f for f in found}
     current: list[tuple[str, StudentSandbox, dict]] = []  # the student being graded: one sandbox for all notebooks
 
     def refuse(status: str, message: str):
-        err = ProbeError(message)
-        err.status = status
-        raise err
+        raise ProbeError(message, status=status)
 
     def open_handle(student_id: str, notebook: str):
         f = by_id[student_id]
@@ -231,11 +156,11 @@ def _worker(found: list[Found], unsafe: bool, public: bool, queue) -> Graded:
 def grade(found: list[Found], jobs: int = 1, unsafe: bool = False, public: bool = True,
           show_progress: bool = True) -> Graded:
     """Grade students with `jobs` worker processes; rows come back in discovery order."""
-    from coursekit.progress import Progress
+    from coursekit.grading.progress import Progress
 
     jobs = max(1, min(jobs, len(found) or 1))
     if public:
-        from coursekit import release
+        from coursekit.authoring import release
 
         release.ensure_gradebook()  # gitignored: a fresh clone builds it once, before workers start
     with Progress(total=len(found), enabled=show_progress) as bar:
@@ -257,9 +182,12 @@ def grade(found: list[Found], jobs: int = 1, unsafe: bool = False, public: bool 
     return graded
 
 
-def main(submitted: Path | None, jobs: int = 1, shard: str | None = None, out: Path | None = None,
+def main(*, submitted: Path | None = None, jobs: int = 1, shard: str | None = None, out: Path | None = None,
          unsafe: bool = False, public: bool = True) -> int:
-    from coursekit import report, sandbox, scratch
+    """`coursekit grade`: grade SUBMITTED (default submitted/) into OUT/autograded and OUT/feedback."""
+    from coursekit.grading import report
+    from coursekit.isolation import sandbox
+    from coursekit.isolation import scratch
 
     scratch.sweep_and_say()
     submitted = Path(submitted) if submitted else COURSE.submitted_dir
@@ -273,7 +201,7 @@ def main(submitted: Path | None, jobs: int = 1, shard: str | None = None, out: P
     rows = graded.rows
     print(f"sandbox: {sandbox.describe(graded.protections)}", file=sys.stderr)
     report.write_all(rows, sandbox.flags(graded.protections), out)
-    report.atomic_write(out / "autograded" / "timing.json", json.dumps(graded.timing, indent=1))
+    atomic_write(out / "autograded" / "timing.json", json.dumps(graded.timing, indent=1))
     print(report.summary_table(rows), file=sys.stderr)
     print(f"graded {len(found)} submission(s) in {time.perf_counter() - start:.1f} s; "
           f"outputs in {out / 'autograded'}", file=sys.stderr)

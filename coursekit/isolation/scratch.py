@@ -45,7 +45,7 @@ def _alive(pid: int) -> bool:
 
 
 def _ours(uid: int) -> bool:
-    from coursekit.sandbox import UID_BASE
+    from coursekit.isolation.sandbox import UID_BASE
 
     return uid == os.geteuid() or (os.geteuid() == 0 and uid >= UID_BASE)
 

@@ -18,13 +18,13 @@ work; `force=True` overwrites anyway.
 from __future__ import annotations
 
 import hashlib
-import os
 import re
-import tempfile
+import sys
 from pathlib import Path
 
 from course_config import COURSE, Course
 from coursekit import notebook as nbk
+from coursekit.files import atomic_write
 
 NotebookError = nbk.NotebookError
 SYNC_HINT = "run `make sync` (or `python -m coursekit sync`)"
@@ -164,9 +164,9 @@ def sync(course: Course = COURSE, check: bool = False, force: bool = False,
         if edited_later and not force:
             refused.append(f"  {_rel(ipynb)}: edited after its twin {py.name} ({why}); to keep those edits run "
                            f"`jupytext --to py:percent {ipynb.name}` in {_rel(ipynb.parent)} first, "
-                           "to discard them run `python -m coursekit.release --sync-only --force`")
+                           "to discard them run `python -m coursekit sync --force`")
             continue
-        write_atomic(ipynb, text)
+        atomic_write(ipynb, text)
     if check and drifted:
         listing = "\n".join(f"  {_rel(p)}: {why}" for p, why in drifted)
         raise NotebookError(f"source notebooks out of sync with their py:percent twins:\n{listing}\n{SYNC_HINT}")
@@ -184,22 +184,22 @@ def drift(course: Course = COURSE) -> list[str]:
     return []
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write text to path through a temporary file in the same folder and a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _rel(path: Path) -> str:
     try:
         return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(path)
+
+
+def main(*, check: bool = False, force: bool = False, course: Course = COURSE) -> int:
+    """`coursekit sync`: rebuild each source .ipynb from its twin (--check: only report drift)."""
+    try:
+        changed = sync(course, check=check, force=force)
+    except NotebookError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    for path in changed:
+        print(f"synced {path.name} from its twin")
+    if not changed:
+        print("source notebooks in sync with their twins")
+    return 0

@@ -1,0 +1,1 @@
+"""Grading: discovery, the nbgrader public step, hidden suites, results and reports (trusted code only)."""

@@ -1,0 +1,112 @@
+"""The result model every layer passes: statuses and their order, discovery results, per-test outcomes, rows.
+
+Grading builds these, reports and exports read them, and the isolation layer's
+errors carry a status name from STATUSES.  Nothing here imports a layer.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+# The contract's statuses, most severe first: a student's or an exercise's status is the worst of its parts.
+SEVERITY = ("tampered", "crashed", "timeout", "missing", "error", "failed", "ok")
+STATUSES = frozenset(SEVERITY)
+GRADE_COLUMNS = ("student_id", "notebook", "grade_id", "public_score", "public_max", "hidden_score",
+                 "hidden_max", "status", "message")
+SUMMARY_COLUMNS = ("student_id", "score", "max_score", "status", "flags")
+
+
+def worst(statuses) -> str:
+    """The most severe of the statuses (an unknown one counts as most severe)."""
+    return min(statuses, key=lambda s: SEVERITY.index(s) if s in SEVERITY else -1)
+
+
+class GradingError(Exception):
+    """A problem that stops one student's notebook from being graded; str() is a message the student can act on."""
+
+    status = "error"
+
+    def __init__(self, message: str = "", *, status: str | None = None, notebook: str | None = None):
+        super().__init__(message)
+        if status is not None:
+            if status not in STATUSES:
+                raise ValueError(f"unknown status {status!r}; expected one of {', '.join(SEVERITY)}")
+            self.status = status
+        self.notebook = notebook
+
+
+@dataclass
+class Row:
+    """One student x exercise line of grades.csv."""
+
+    student_id: str
+    notebook: str
+    grade_id: str
+    public_score: float
+    public_max: float
+    hidden_score: float
+    hidden_max: float
+    status: str
+    message: str
+
+    @property
+    def score(self) -> float:
+        return self.public_score + self.hidden_score
+
+    @property
+    def max_score(self) -> float:
+        return self.public_max + self.hidden_max
+
+    @classmethod
+    def from_record(cls, rec: dict) -> "Row":
+        """A Row from a grades.csv record (strings), numbers parsed; extra columns ignored."""
+        values = {f.name: rec[f.name] for f in fields(cls)}
+        for f in fields(cls):
+            if f.type in ("float", float):
+                values[f.name] = float(values[f.name])
+        return cls(**values)
+
+
+@dataclass
+class Found:
+    """What discovery found for one student: readable notebooks and per-notebook problems."""
+
+    student_id: str
+    notebooks: dict[str, Path]
+    problems: dict[str, tuple[str, str]] = field(default_factory=dict)  # notebook -> (status, message)
+
+
+@dataclass
+class TestResult:
+    """One hidden test's result for one student."""
+
+    __test__ = False  # not a pytest test class
+
+    student_id: str
+    grade_id: str
+    test: str
+    weight: float
+    public: bool
+    passed: bool
+    status: str  # one of STATUSES
+    message: str = ""
+
+
+@dataclass
+class Outcome:
+    """Hidden-suite outcome of one student and exercise."""
+
+    hidden_score: float = 0.0
+    hidden_max: float = 0.0
+    public_confirmed: bool = True
+    status: str = "ok"
+    messages: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Graded:
+    """What grading a class (or a shard of it) gives: rows, the protections that held, and where time went."""
+
+    rows: list[Row]
+    protections: dict
+    timing: dict  # seconds and counts, summed over workers; written to autograded/timing.json
