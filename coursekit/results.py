@@ -36,8 +36,35 @@ class GradingError(Exception):
 
 
 @dataclass
+class Check:
+    """One named check of one exercise for one student: a hidden test, or the notebook's public test cell."""
+
+    student_id: str
+    grade_id: str
+    name: str  # the behaviour it checks, as a student reads it
+    passed: bool
+    status: str  # one of STATUSES
+    message: str = ""
+    points: float = 0.0  # earned
+    max_points: float = 0.0
+    public: bool = False
+
+
+@dataclass
+class CellProblem:
+    """A code cell the student wrote that raised or timed out when the grader ran it (costs no points by itself)."""
+
+    student_id: str
+    notebook: str
+    cell: int  # 1-based position in the submitted notebook
+    first_line: str
+    exc_type: str
+    message: str
+
+
+@dataclass
 class Row:
-    """One student x exercise line of grades.csv."""
+    """One student x exercise line of grades.csv (checks: its per-check detail, not a CSV column)."""
 
     student_id: str
     notebook: str
@@ -48,6 +75,7 @@ class Row:
     hidden_max: float
     status: str
     message: str
+    checks: list[Check] = field(default_factory=list, repr=False, compare=False)
 
     @property
     def score(self) -> float:
@@ -60,9 +88,9 @@ class Row:
     @classmethod
     def from_record(cls, rec: dict) -> "Row":
         """A Row from a grades.csv record (strings), numbers parsed; extra columns ignored."""
-        values = {f.name: rec[f.name] for f in fields(cls)}
+        values = {f.name: rec[f.name] for f in fields(cls) if f.name in GRADE_COLUMNS}
         for f in fields(cls):
-            if f.type in ("float", float):
+            if f.type in ("float", float) and f.name in values:
                 values[f.name] = float(values[f.name])
         return cls(**values)
 
@@ -71,9 +99,13 @@ class Row:
 class Found:
     """What discovery found for one student: readable notebooks and per-notebook problems."""
 
-    student_id: str
+    student_id: str  # the folder's name as the student or LMS wrote it: what every output shows
     notebooks: dict[str, Path]
     problems: dict[str, tuple[str, str]] = field(default_factory=dict)  # notebook -> (status, message)
+    slug: str = ""  # a safe id for internal paths and nbgrader (defaults to student_id)
+
+    def __post_init__(self):
+        self.slug = self.slug or self.student_id
 
 
 @dataclass
@@ -110,3 +142,4 @@ class Graded:
     rows: list[Row]
     protections: dict
     timing: dict  # seconds and counts, summed over workers; written to autograded/timing.json
+    cell_problems: list[CellProblem] = field(default_factory=list)
