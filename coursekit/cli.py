@@ -106,7 +106,8 @@ def _prepare_environment() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = vars(parser().parse_args(argv))
-    verb = next(v for v in VERBS if v.name == args.pop("verb"))
+    name = args.pop("verb")
+    verb = next(v for v in VERBS if v.name == name)
     _prepare_environment()
     from coursekit.notebook import NotebookError
 

@@ -160,9 +160,9 @@ def grade(found: list[Found], jobs: int = 1, unsafe: bool = False, public: bool 
 
     jobs = max(1, min(jobs, len(found) or 1))
     if public:
-        from coursekit.authoring import release
+        from coursekit.authoring import ensure_gradebook
 
-        release.ensure_gradebook()  # gitignored: a fresh clone builds it once, before workers start
+        ensure_gradebook()  # gitignored: a fresh clone builds it once, before workers start
     with Progress(total=len(found), enabled=show_progress) as bar:
         if jobs == 1:
             graded = grade_shard(found, unsafe, public, progress=bar.done)

@@ -6,6 +6,7 @@ import nbformat
 import pytest
 
 from coursekit.authoring import release as rel
+from coursekit.authoring import student_copy
 from coursekit.authoring import sync as sy
 from coursekit.notebook import NotebookError
 from tests.builders import (autograder_cell, code, exercise, intro_notebook, make_course, markdown, notebook,
@@ -136,13 +137,15 @@ def test_nbgrader_preprocessors_match_installed_nbgrader():
     from nbgrader.preprocessors import ClearSolutions
 
     defaults = GenerateAssignment.class_traits()["preprocessors"].default()
-    expected = ["coursekit.authoring.release.NamedStubs" if pp is ClearSolutions else f"nbgrader.preprocessors.{pp.__name__}"
+    expected = ["coursekit.authoring.stubs.NamedStubs" if pp is ClearSolutions else f"nbgrader.preprocessors.{pp.__name__}"
                 for pp in defaults]
     assert list(rel.PREPROCESSORS) == expected
 
 
 def test_named_stubs_preprocessor():
-    stubs = rel.NamedStubs()
+    from coursekit.authoring.stubs import NamedStubs
+
+    stubs = NamedStubs()
     cell = tutorial_notebook().cells[4]  # Scaler, a region inside a method
     cell, _ = stubs.preprocess_cell(cell, {"language": "python"}, 4)
     assert 'raise NotImplementedError("Exercise scaler: implement Scaler.apply' in cell.source
@@ -150,15 +153,15 @@ def test_named_stubs_preprocessor():
 
 
 def test_nbgrader_ignores_the_twins():
-    ignore = rel.nbgrader_settings().CourseDirectory.ignore
+    ignore = student_copy.nbgrader_settings().CourseDirectory.ignore
     for twin in rel.COURSE.twin_names():
         assert twin in ignore
 
 
 def test_think_answers_are_cleared_for_nbgrader():
     cell = tutorial_notebook().cells[-1]
-    assert rel.is_ungraded_answer(cell)
-    rel.clear_ungraded_answer(cell)
+    assert student_copy.is_ungraded_answer(cell)
+    student_copy.clear_ungraded_answer(cell)
     assert cell.source == "YOUR ANSWER HERE" and "nbgrader" not in cell.metadata
 
 
