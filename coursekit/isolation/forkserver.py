@@ -30,12 +30,7 @@ class ForkServerError(RuntimeError):
 
 
 def _serve(sock: socket.socket, unsafe: bool) -> None:
-    from course_config import Limits
-    from coursekit.isolation import child
-    from coursekit.isolation import policy
-    from coursekit.isolation import sandbox
-    from coursekit.isolation import sandbox_kernel
-    from coursekit.isolation import scratch
+    from coursekit.isolation import policy, sandbox, sandbox_kernel, scratch
 
     sandbox.warm_up()
     sandbox_kernel.preimport()
@@ -58,17 +53,7 @@ def _serve(sock: socket.socket, unsafe: bool) -> None:
             _reap_kernels(kernels)
             boxes = [box for box, _ in kernels.values()]  # a pidfd is readable once its sandbox has ended
             ready, _, _ = select.select([sock, listener, *kernels, *boxes], [], [], 1.0)
-            for conn in [c for c in ready if c in kernels]:  # a launcher hung up: its kernel goes too
-                if not conn.recv(1):
-                    kernels.pop(conn)[0].kill()
-                    conn.close()
-            if listener in ready:
-                conn, _ = listener.accept()
-                started = _start_kernel(conn)
-                if started is None:
-                    conn.close()
-                else:
-                    kernels[conn] = started
+            _serve_launchers(ready, listener, kernels)
             if sock not in ready:
                 continue
             try:
@@ -76,16 +61,8 @@ def _serve(sock: socket.socket, unsafe: bool) -> None:
             except EOFError:
                 return
             if request.get("op") == "spawn":
-                own = Path(tempfile.mkdtemp(prefix="child-", dir=base))  # private; the sandbox chowns it
-                parent_end, child_end = socket.socketpair()
-                limits = Limits(**request["limits"])  # the grader's limits travel with each request
-                pol = sandbox.Policy(scratch=own, limits=limits)
-                proc = sandbox.fork_sandboxed(pol, child.main, child_end.fileno(), request["notebooks"],
-                                              limits.cell_seconds, keep_fds=[child_end.fileno()])
-                child_end.close()
+                proc, own = _spawn_child(sock, request, base)
                 children[proc.pid] = (proc, own)
-                socket.send_fds(sock, [proc.pid.to_bytes(8, "little")], [parent_end.fileno()])
-                parent_end.close()
     finally:
         for proc, _ in children.values():
             proc.kill()
@@ -96,6 +73,38 @@ def _serve(sock: socket.socket, unsafe: bool) -> None:
         listener.close()
         shutil.rmtree(base, ignore_errors=True)
         shutil.rmtree(doors, ignore_errors=True)
+
+
+def _serve_launchers(ready: list, listener: socket.socket, kernels: dict) -> None:
+    """A launcher that hung up takes its kernel with it; a new launcher gets a kernel forked for it."""
+    for conn in [c for c in ready if c in kernels]:
+        if not conn.recv(1):
+            kernels.pop(conn)[0].kill()
+            conn.close()
+    if listener in ready:
+        conn, _ = listener.accept()
+        started = _start_kernel(conn)
+        if started is None:
+            conn.close()
+        else:
+            kernels[conn] = started
+
+
+def _spawn_child(sock: socket.socket, request: dict, base: Path):
+    """Fork one sandboxed child for a spawn request; hand its socket and pid to the grader."""
+    from course_config import Limits
+    from coursekit.isolation import child, sandbox
+
+    own = Path(tempfile.mkdtemp(prefix="child-", dir=base))  # private; the sandbox chowns it
+    parent_end, child_end = socket.socketpair()
+    limits = Limits(**request["limits"])  # the grader's limits travel with each request
+    pol = sandbox.Policy(scratch=own, limits=limits)
+    proc = sandbox.fork_sandboxed(pol, child.main, child_end.fileno(), request["notebooks"],
+                                  limits.cell_seconds, keep_fds=[child_end.fileno()])
+    child_end.close()
+    socket.send_fds(sock, [proc.pid.to_bytes(8, "little")], [parent_end.fileno()])
+    parent_end.close()
+    return proc, own
 
 
 def _start_kernel(conn: socket.socket):

@@ -74,3 +74,12 @@ def test_a_missing_submissions_folder_is_a_clear_error_and_exit_2(tmp_path, caps
     assert cli.main(["grade", str(tmp_path / "nowhere")]) == 2
     err = capsys.readouterr().err
     assert "nowhere" in err and "coursekit collect" in err
+
+
+def test_the_contract_document_names_every_verb_and_exercise():
+    from course_config import COURSE
+
+    text = (PACKAGE.parent / "docs" / "CONTRACT.md").read_text(encoding="utf-8")
+    undocumented = [v.name for v in cli.VERBS if f"`{v.name}" not in text]
+    undocumented += [ex.grade_id for ex in COURSE.exercises if f"`{ex.grade_id}`" not in text]
+    assert not undocumented, f"docs/CONTRACT.md does not describe {undocumented}"
