@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import sys
 from pathlib import Path
 
 from course_config import COURSE, Course
@@ -192,12 +191,11 @@ def _rel(path: Path) -> str:
 
 
 def main(*, check: bool = False, force: bool = False, course: Course = COURSE) -> int:
-    """`coursekit sync`: rebuild each source .ipynb from its twin (--check: only report drift)."""
-    try:
-        changed = sync(course, check=check, force=force)
-    except NotebookError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    """`coursekit sync`: rebuild each source .ipynb from its twin (--check: only report drift).
+
+    A NotebookError (drift under --check, a refused overwrite) reaches the command line, which prints it (exit 2).
+    """
+    changed = sync(course, check=check, force=force)
     for path in changed:
         print(f"synced {path.name} from its twin")
     if not changed:
