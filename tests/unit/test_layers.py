@@ -72,3 +72,33 @@ def test_the_import_rule_catches_a_violation(tmp_path):
     bad = tmp_path / "bad.py"
     bad.write_text("def f():\n    from coursekit.grading.pipeline import grade\n")
     assert any(layer_of(m) == "grading" for m in imports_of(bad))
+
+
+def _module_name(path: Path) -> str:
+    rel = path.relative_to(PACKAGE.parent).with_suffix("")
+    parts = rel.parts[:-1] if rel.name == "__init__" else rel.parts
+    return ".".join(parts)
+
+
+def test_no_module_imports_itself_through_others():
+    """No import cycle, counting imports inside functions too (they only hide a cycle, they do not break it)."""
+    files = {_module_name(p): p for p in PACKAGE.rglob("*.py")}
+    # a module's own parent packages are loaded before it by Python itself: that is no cycle
+    graph = {name: {m for m in imports_of(path) if m in files and m != name and not name.startswith(m + ".")}
+             for name, path in files.items()}
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+
+    def visit(node: str, path: list[str]) -> list[str] | None:
+        state[node] = 1
+        for nxt in sorted(graph[node]):
+            if state.get(nxt) == 1:
+                return path + [node, nxt]
+            if nxt not in state and (cycle := visit(nxt, path + [node])):
+                return cycle
+        state[node] = 2
+        return None
+
+    for name in sorted(graph):
+        if name not in state and (cycle := visit(name, [])):
+            start = cycle.index(cycle[-1])
+            pytest.fail("import cycle: " + " -> ".join(cycle[start:]))
