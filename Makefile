@@ -35,8 +35,9 @@ check: $(VENV)  ## instructor self-check: sync, release, reference, stubs, banks
 grade: $(VENV)  ## grade submitted/ into autograded/ and feedback/
 	$(PY) -m coursekit grade --jobs $(JOBS)
 
-bench: $(VENV)  ## side-by-side timings against plain nbgrader autograde
+bench: $(VENV)  ## timings against plain nbgrader autograde, then a 300-student class and the CI projection (long)
 	$(PY) benchmarks/bench_grading.py --students 20 --jobs 2
+	$(PY) benchmarks/bench_scale.py --students 300 --jobs 2
 
 clean:
 	rm -rf autograded feedback .grading/tmp

@@ -52,6 +52,37 @@ EXERCISES: tuple[Exercise, ...] = (
 
 
 @dataclass(frozen=True)
+class Question:
+    """One written think question: a markdown answer cell that a TA scores by hand (formgrader or manual_scores.csv)."""
+
+    grade_id: str  # the answer cell's nbgrader grade_id, unique within its notebook
+    notebook: str  # notebook stem
+    points: float  # nbgrader points of the manually graded answer cell; 0: read and commented, not scored
+
+
+QUESTIONS: tuple[Question, ...] = (
+    Question("think_1_answer", _t(1), 1),
+    Question("think_2_answer", _t(1), 1),
+    Question("think_3_answer", _t(1), 1),
+    Question("think_1_answer", _t(2), 1),
+    Question("bonus_think_answer", _t(2), 0),
+    Question("think_1_answer", _t(3), 1),
+    Question("think_2_answer", _t(3), 1),
+    Question("think_3_answer", _t(3), 1),
+)
+
+
+@dataclass(frozen=True)
+class LatePolicy:
+    """When the work is due and what lateness costs, as nbgrader counts it: per notebook, never below zero."""
+
+    due: str = ""  # e.g. "2026-12-01 23:59:00 UTC" (a zone name or offset; none means `timezone`); "": never late
+    method: str = "none"  # none | zero (nbgrader's LateSubmissionPlugin) | per_hour (nbgrader's documented plugin)
+    points_per_hour: float = 1.0  # per_hour: points off each notebook per hour late, hours rounded as nbgrader's example
+    timezone: str = "UTC"  # zone of times that name none (the due date, Blackboard attempt times)
+
+
+@dataclass(frozen=True)
 class Limits:
     """Resource limits for one sandboxed child (one student's notebooks, or one notebook after a crash)."""
 
@@ -65,6 +96,31 @@ class Limits:
     max_file_mb: int = 64  # RLIMIT_FSIZE for files the child writes into its scratch folder
 
 
+VISIBILITIES = ("visible", "after_due_date", "hidden")  # Gradescope's per-test values that feedback honours
+
+
+@dataclass(frozen=True)
+class Visibility:
+    """What a student sees of each check, and when: Gradescope's per-test `visibility`, on our pages too.
+
+    "visible": the check's name, result and message, now.  "after_due_date": until `reveal_on`, only how
+    many such checks passed and their points; from that day (feedback written on or after it) in full.
+    "hidden": never listed by name; its points still count.
+    """
+
+    public: str = "visible"  # the public test cell of each exercise and the grader's re-checks of it
+    hidden: str = "visible"  # every hidden-suite check
+    exercises: tuple[tuple[str, str], ...] = ()  # (grade_id, visibility) for that exercise's hidden checks
+    reveal_on: str = ""  # ISO date (YYYY-MM-DD) from which "after_due_date" checks are shown; "" = not yet
+
+    def of(self, grade_id: str, public: bool) -> str:
+        """The visibility of one check of an exercise."""
+        chosen = self.public if public else dict(self.exercises).get(grade_id, self.hidden)
+        if chosen not in VISIBILITIES:
+            raise ValueError(f"course_config.py: visibility {chosen!r} for {grade_id}; use one of {VISIBILITIES}")
+        return chosen
+
+
 @dataclass(frozen=True)
 class Course:
     """Course-wide settings."""
@@ -76,6 +132,7 @@ class Course:
     helper_module: str = "w2d1_helpers.py"  # shipped beside the notebooks in the release
     exercises: tuple[Exercise, ...] = EXERCISES  # the exercise registry
     limits: Limits = field(default_factory=Limits)  # sandbox and timeout limits
+    visibility: Visibility = field(default_factory=Visibility)  # what feedback and results.json show per check
     seed: int = 2021  # seed for simulated classes and randomised hidden tests
     data_env: str = "W2D1_DATA_DIR"  # env var naming a folder with the real OSF .npz files
     source_dir: Path = ROOT / "source"  # nbgrader source folder (contains W2D1/)
@@ -85,6 +142,12 @@ class Course:
     feedback_dir: Path = ROOT / "feedback"  # per-student feedback HTML
     banks_dir: Path = ROOT / "tests" / "banks"  # known-wrong and alternative implementations
     gradebook: Path = ROOT / ".grading" / "gradebook.db"  # nbgrader database (never in release)
+    questions: tuple[Question, ...] = QUESTIONS  # written answers, graded by hand
+    late: LatePolicy = field(default_factory=LatePolicy)  # due date and late penalty
+    roster: Path = ROOT / "roster.csv"  # optional class list (docs/roster.example.csv); never committed
+    manual_scores: Path = ROOT / "manual_scores.csv"  # TAs' scores of the written answers; never committed
+    canvas_column: str = ""  # Canvas gradebook column, "Title (assignment id)"; "": the assignment id
+    moodle_column: str = ""  # Moodle grade item column; "": "Assignment: <assignment> (Real)"
 
     @property
     def notebooks(self) -> tuple[str, ...]:
@@ -98,6 +161,9 @@ class Course:
 
     def exercises_in(self, notebook: str) -> tuple[Exercise, ...]:
         return tuple(ex for ex in self.exercises if ex.notebook == notebook)
+
+    def questions_in(self, notebook: str) -> tuple[Question, ...]:
+        return tuple(q for q in self.questions if q.notebook == notebook)
 
     def twin_names(self) -> list[str]:
         """File names of the Jupytext twins, which nbgrader must never copy."""
@@ -128,3 +194,5 @@ def nbgrader_settings(c) -> None:
     c.Execute.interrupt_on_timeout = True
     c.OverwriteCells.add_missing_cells = True
     c.Exchange.assignment_dir = str(ROOT)
+    # plain `nbgrader autograde` charges lateness as coursekit does (the due date lives in course_config only)
+    c.AssignLatePenalties.plugin_class = "coursekit.grading.nbgrader_late.NbgraderPenalty"

@@ -40,6 +40,11 @@ def _grade(p: argparse.ArgumentParser) -> None:
     p.add_argument("--unsafe", action="store_true", help="grade even if no OS isolation is available")
     p.add_argument("--no-public", dest="public", action="store_false",
                    help="skip nbgrader autograde (hidden suites only)")
+    p.add_argument("--force", action="store_true",
+                   help="regrade every student, even those whose submission and grader are unchanged since "
+                        "their last grade in OUT")
+    p.add_argument("--roster", type=Path, default=None,
+                   help="class list (default: roster.csv if it exists): every rostered student gets rows")
 
 
 def _merge(p: argparse.ArgumentParser) -> None:
@@ -55,6 +60,23 @@ def _demo(p: argparse.ArgumentParser) -> None:
 def _collect(p: argparse.ArgumentParser) -> None:
     p.add_argument("zip", type=Path, help="the LMS's download of every submission, as one .zip")
     p.add_argument("--dest", type=Path, default=None, help="default: submitted/")
+    p.add_argument("--lms", default="auto", choices=("auto", "canvas", "moodle", "blackboard", "folders", "nbgrader"),
+                   help="whose naming the download follows (default: detected)")
+    p.add_argument("--regexp", default=None,
+                   help="nbgrader's named_regexp (groups student_id, file_id, optional timestamp), matched "
+                        "against each member's path in the zip; implies --lms nbgrader")
+    p.add_argument("--roster", type=Path, default=None, help="default: roster.csv if it exists")
+
+
+def _export(p: argparse.ArgumentParser) -> None:
+    p.add_argument("kind", choices=("canvas", "moodle", "csv", "manual"),
+                   help="canvas/moodle: that LMS's gradebook import file; csv: per-exercise scores; "
+                        "manual: the written answers, for TAs to score in manual_scores.csv")
+    p.add_argument("--out", type=Path, default=None, help="the grade's output root (default: the repo)")
+    p.add_argument("--roster", type=Path, default=None, help="default: roster.csv if it exists")
+    p.add_argument("--submitted", type=Path, default=None, help="manual: the submissions (default: submitted/)")
+    p.add_argument("--dest", type=Path, default=None,
+                   help="the file to write (default: OUT/autograded/<kind>_grades.csv; manual: manual_scores.csv)")
 
 
 def _hidden(p: argparse.ArgumentParser) -> None:
@@ -82,6 +104,8 @@ VERBS: tuple[Verb, ...] = (
          _banks),
     Verb("demo", "coursekit.authoring.demo", "simulate a class, grade it and print the summary", _demo),
     Verb("collect", "coursekit.grading.collect", "import an LMS zip download into submitted/", _collect),
+    Verb("export", "coursekit.grading.export", "grades as an LMS gradebook import file, or written answers to "
+         "score", _export),
     Verb("grade", "coursekit.grading.pipeline", "grade every submission in SUBMITTED_DIR", _grade),
     Verb("merge", "coursekit.grading.merge", "combine shard outputs into one set", _merge),
     Verb("hidden", "coursekit.grading.hidden", "run the hidden suites on one notebook in this process (no sandbox; "

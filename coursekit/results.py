@@ -76,6 +76,7 @@ class Row:
     status: str
     message: str
     checks: list[Check] = field(default_factory=list, repr=False, compare=False)
+    flags: list[str] = field(default_factory=list, repr=False, compare=False)  # the student's, for summary.csv
 
     @property
     def score(self) -> float:
@@ -103,6 +104,8 @@ class Found:
     notebooks: dict[str, Path]
     problems: dict[str, tuple[str, str]] = field(default_factory=dict)  # notebook -> (status, message)
     slug: str = ""  # a safe id for internal paths and nbgrader (defaults to student_id)
+    flags: list[str] = field(default_factory=list)  # e.g. "id_collision": shown in summary.csv's flags column
+    notes: list[str] = field(default_factory=list)  # what the TA should know (printed by grade), e.g. the collision
 
     def __post_init__(self):
         self.slug = self.slug or self.student_id
@@ -122,6 +125,7 @@ class TestResult:
     passed: bool
     status: str  # one of STATUSES
     message: str = ""
+    behaviour: str = ""  # first line of the test's docstring: what a student reads as the check's name
 
 
 @dataclass
@@ -133,6 +137,7 @@ class Outcome:
     public_confirmed: bool = True
     status: str = "ok"
     messages: list[str] = field(default_factory=list)
+    checks: list[Check] = field(default_factory=list)  # one per hidden test function, parametrized cases folded
 
 
 @dataclass

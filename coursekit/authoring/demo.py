@@ -5,7 +5,7 @@ import csv
 import json
 import shutil
 
-from course_config import ROOT
+from course_config import COURSE, ROOT
 from coursekit.grading import pipeline as grade
 from coursekit.authoring import simulate
 
@@ -24,6 +24,11 @@ def main(*, students: int = 8, jobs: int = 2) -> int:
         print(f"{rec['student_id']:12s} {profiles.get(rec['student_id'], '?'):10s} {float(rec['score']):7.2f} "
               f"{float(rec['max_score']):5g}  {rec['status']}")
     print(f"\nsandbox: {summary[0]['flags'] if summary else '-'}")
-    print(f"outputs: {DEMO_DIR / 'autograded'} (grades.csv, summary.csv, report.html), {DEMO_DIR / 'feedback'}")
+    print(f"outputs: {DEMO_DIR / 'autograded'} (grades.csv, summary.csv, scores.csv, checks.csv)")
+    print(f"class report: {DEMO_DIR / 'autograded' / 'report.html'}")
+    example = next((sid for sid, p in profiles.items() if p == "mixed"), next(iter(profiles), None))
+    if example is not None:
+        first = DEMO_DIR / "feedback" / example / COURSE.assignment / f"{COURSE.tutorials[0]}.html"
+        print(f"feedback: {DEMO_DIR / 'feedback'}/<student>/{COURSE.assignment}/<notebook>.html, e.g. {first}")
     (DEMO_DIR / "profiles.json").write_text(json.dumps(profiles, indent=1))
     return 0

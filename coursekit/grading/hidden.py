@@ -24,7 +24,7 @@ import pytest
 from course_config import COURSE, ROOT
 from coursekit.isolation.probe import Handle, InProcess, ProbeError, Reference, encode_call
 from coursekit.grading.submission import reference_cells
-from coursekit.results import Outcome, TestResult, worst
+from coursekit.results import Check, Outcome, TestResult, worst
 
 HIDDEN_DIR = ROOT / "tests" / "hidden"
 
@@ -190,7 +190,7 @@ class HiddenPlugin:
         self.results.append(TestResult(
             student_id=student_id, grade_id=exercise_of(item), test=item.originalname,
             weight=float(weight.args[0]) if weight else 1.0, public=item.get_closest_marker("public") is not None,
-            passed=passed and exc is None, status=status, message=message))
+            passed=passed and exc is None, status=status, message=message, behaviour=_behaviour(item)))
 
 
 _OUR_FIXTURES = {"student", "reference", "student_id"}
@@ -230,6 +230,12 @@ def _explain(item, exc: BaseException) -> tuple[str, str]:
 def _doc(item) -> str:
     doc = (item.function.__doc__ or "").strip().splitlines()
     return doc[0] if doc else f"{item.originalname} failed"
+
+
+def _behaviour(item) -> str:
+    """The check's name as a student reads it: the docstring's first line, else the test's name."""
+    doc = (getattr(getattr(item, "function", None), "__doc__", None) or "").strip().splitlines()
+    return doc[0].strip() if doc else item.originalname
 
 
 def run(student_ids: list[str], open_handle: HandleFactory, suites: list[Path] | None = None,
@@ -272,8 +278,33 @@ def summarise(results: list[TestResult]) -> dict[tuple[str, str], Outcome]:
         if failed:
             o.status = worst([r.status for r in failed])
             o.messages = list(dict.fromkeys(r.message for r in failed))
+        o.checks = _checks(rs, {id(r) for r in hidden}, ex.hidden_points / total if total else 0.0)
         out[key] = o
     return out
+
+
+def _checks(rs: list[TestResult], weighted: set[int], points_per_weight: float) -> list[Check]:
+    """One Check per test function (its parametrized cases folded), points from the weights of its cases.
+
+    A `public` test that re-checks the public cell carries no hidden points (unless every test is public):
+    its max is 0 and it gates the public points instead.
+    """
+    by_test: dict[str, list[TestResult]] = defaultdict(list)
+    for r in rs:
+        by_test[r.test].append(r)
+    names = [cases[0].behaviour or test for test, cases in by_test.items()]
+    checks = []
+    for (test, cases), name in zip(by_test.items(), names):
+        failed = [r for r in cases if not r.passed]
+        top = sum(r.weight for r in cases if id(r) in weighted) * points_per_weight
+        got = sum(r.weight for r in cases if id(r) in weighted and r.passed) * points_per_weight
+        checks.append(Check(
+            student_id=cases[0].student_id, grade_id=cases[0].grade_id,
+            name=name if names.count(name) == 1 else f"{name} ({test})", passed=not failed,
+            status=worst([r.status for r in failed]) if failed else "ok",
+            message="\n".join(dict.fromkeys(r.message for r in failed if r.message)),
+            points=round(got, 4), max_points=round(top, 4), public=all(r.public for r in cases)))
+    return checks
 
 
 def main(*, notebooks: list[Path] | None = None, verbose: bool = False) -> int:

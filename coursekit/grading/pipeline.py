@@ -13,6 +13,7 @@ import json
 import multiprocessing as mp
 import sys
 import time
+from dataclasses import replace
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from course_config import COURSE, ROOT
 from coursekit import notebook as nbk
 from coursekit.files import atomic_write
 from coursekit.grading.discover import discover, select_shard
-from coursekit.results import Found, Graded, Row
+from coursekit.results import CellProblem, Check, Found, Graded, Row, worst
 
 def grade_shard(found: list[Found], unsafe: bool, public: bool, progress=None) -> Graded:
     """Grade a list of students in this process."""
@@ -32,19 +33,20 @@ def grade_shard(found: list[Found], unsafe: bool, public: bool, progress=None) -
         t0 = time.perf_counter()
         public_results = _public(found, server.kernel_socket) if public else {}
         t1 = time.perf_counter()
-        done: list[tuple[float, str]] = []  # (time, student_id) as each student's hidden suites finish
+        done: list[tuple[float, str]] = []  # (time, slug) as each student's hidden suites finish
+        names = {f.slug: f.student_id for f in found}
 
-        def student_done(student_id: str) -> None:
-            done.append((time.perf_counter(), student_id))
+        def student_done(slug: str) -> None:
+            done.append((time.perf_counter(), slug))
             if progress is not None:
-                progress(student_id)
+                progress(names.get(slug, slug))
 
-        hidden_outcomes = _hidden(found, server, student_done)
+        hidden_outcomes, cell_problems = _hidden(found, server, student_done)
         t2 = time.perf_counter()
         rows = [row for f in found for row in _rows(f, public_results, hidden_outcomes, public)]
         timing = {"public_seconds": t1 - t0, "hidden_seconds": t2 - t1,
                   "notebooks": sum(len(f.notebooks) for f in found), **_warm(done, found)}
-        return Graded(rows, server.protections, timing)
+        return Graded(rows, server.protections, timing, cell_problems)
 
 
 def _warm(done: list[tuple[float, str]], found: list[Found]) -> dict:
@@ -52,7 +54,7 @@ def _warm(done: list[tuple[float, str]], found: list[Found]) -> dict:
 
     The first student pays for pytest's start, collecting the suites and loading the reference solutions.
     """
-    count = {f.student_id: len(f.notebooks) for f in found}
+    count = {f.slug: len(f.notebooks) for f in found}
     graded = [(t, sid) for t, sid in done if count[sid]]
     if len(graded) < 2:
         return {"hidden_warm_seconds": 0.0, "hidden_warm_notebooks": 0}
@@ -66,7 +68,7 @@ def _public(found: list[Found], kernel_socket: str | None = None) -> dict:
     from coursekit.isolation import sandbox_kernel
     from coursekit.grading.submission import release_notebook
 
-    students = {f.student_id: f.notebooks for f in found if f.notebooks}
+    students = {f.slug: f.notebooks for f in found if f.notebooks}  # nbgrader's student ids are the slugs
     if not students:
         return {}
     with scratch.TemporaryDirectory("nbgrader") as tmp:
@@ -82,10 +84,11 @@ def _hidden(found: list[Found], server, progress) -> dict:
     from coursekit.grading import hidden
     from coursekit.isolation.handle import StudentSandbox
     from coursekit.isolation.probe import ProbeError
-    from coursekit.grading.submission import student_cells
+    from coursekit.grading.submission import student_plan
 
-    by_id = {f.student_id: f for f in found}
+    by_id = {f.slug: f for f in found}  # pytest's ids are the slugs
     current: list[tuple[str, StudentSandbox, dict]] = []  # the student being graded: one sandbox for all notebooks
+    opened: list[tuple[Found, StudentSandbox, dict]] = []  # every student's sandbox and plans, for cell problems
 
     def refuse(status: str, message: str):
         raise ProbeError(message, status=status)
@@ -95,26 +98,43 @@ def _hidden(found: list[Found], server, progress) -> dict:
         if notebook not in f.notebooks:
             refuse(*f.problems.get(notebook, ("missing", "notebook not submitted")))
         if not current or current[0][0] != student_id:
-            cells, unreadable = {}, {}
+            cells, plans, unreadable = {}, {}, {}
             for name, path in f.notebooks.items():
                 try:
-                    cells[name] = student_cells(name, nbk.read(path))
+                    plans[name] = student_plan(name, nbk.read(path))
+                    cells[name] = [(label, source) for _, label, source in plans[name]]
                 except (nbk.NotebookError, ValueError, KeyError) as exc:
                     unreadable[name] = str(exc)
             current[:] = [(student_id, StudentSandbox(server, cells, COURSE.limits), unreadable)]
+            opened.append((f, current[0][1], plans))
         _, sandbox, unreadable = current[0]
         if notebook in unreadable:
             refuse("error", f"{f.notebooks[notebook].name} could not be read: {unreadable[notebook]}")
         return sandbox.handle(notebook)
 
-    ids = [f.student_id for f in found if f.notebooks]
+    ids = [f.slug for f in found if f.notebooks]
     for f in found:
         if not f.notebooks and progress is not None:
-            progress(f.student_id)
+            progress(f.slug)
     if not ids:
-        return {}
+        return {}, []
     results = hidden.run(ids, open_handle, on_student_done=progress)
-    return hidden.summarise(results)
+    return hidden.summarise(results), [p for f, box, plans in opened for p in _cell_problems(f, box, plans)]
+
+
+def _cell_problems(f: Found, box, plans: dict) -> list[CellProblem]:
+    """The student's own cells that raised or timed out in the hidden-suite child (they cost no points)."""
+    from coursekit.grading.submission import ADDED, SOLUTION
+
+    out = []
+    for name, errors in box.cell_errors.items():
+        cells = {label: cell for cell, label, _ in plans.get(name, []) if cell is not None}
+        for e in errors:
+            cell = cells.get(e.get("ran"))
+            if cell is not None and cell.role in (ADDED, SOLUTION):
+                out.append(CellProblem(f.student_id, name, cell.number, cell.first_line, e.get("type", "Error"),
+                                       e.get("message", "")[:500]))
+    return out
 
 
 def _rows(f: Found, public_results: dict, hidden_outcomes: dict, public: bool) -> list[Row]:
@@ -123,10 +143,10 @@ def _rows(f: Found, public_results: dict, hidden_outcomes: dict, public: bool) -
         if ex.notebook in f.problems:
             status, message = f.problems[ex.notebook]
             rows.append(Row(f.student_id, ex.notebook, ex.grade_id, 0, ex.public_points, 0, ex.hidden_points,
-                            status, message))
+                            status, message, flags=list(f.flags)))
             continue
-        o = hidden_outcomes.get((f.student_id, ex.grade_id))
-        p = public_results.get((f.student_id, ex.grade_id))
+        o = hidden_outcomes.get((f.slug, ex.grade_id))
+        p = public_results.get((f.slug, ex.grade_id))
         hidden_score = o.hidden_score if o else 0.0
         status = o.status if o else "error"
         messages = list(o.messages) if o else ["the hidden tests could not run"]
@@ -145,8 +165,29 @@ def _rows(f: Found, public_results: dict, hidden_outcomes: dict, public: bool) -
             messages.insert(0, p.tampered)
         rows.append(Row(f.student_id, ex.notebook, ex.grade_id, ex.public_points if public_ok else 0.0,
                         ex.public_points, hidden_score, ex.hidden_points, status,
-                        " | ".join(m for m in dict.fromkeys(messages) if m)[:2000]))
+                        " | ".join(m for m in dict.fromkeys(messages) if m)[:2000],
+                        checks=[_public_check(f.student_id, ex, p, o, public_ok)]
+                        + [replace(c, student_id=f.student_id) for c in (o.checks if o else [])],
+                        flags=list(f.flags)))
     return rows
+
+
+def _public_check(student_id: str, ex, p, o, public_ok: bool) -> Check:
+    """The public test cell as one check: passed in the student's notebook and confirmed by the grader."""
+    if p and p.tampered:
+        status, message = "tampered", p.tampered
+    elif p and not p.passed:
+        status, message = p.status, p.message
+    elif o is None:
+        status, message = "error", "the grader could not re-run this check"
+    elif not o.public_confirmed:
+        status = worst([c.status for c in o.checks if c.public and not c.passed] or ["failed"])
+        message = "the public test passed in your notebook but the same check failed when re-run by the grader"
+    else:
+        status, message = ("ok", "") if public_ok else ("failed", "")
+    return Check(student_id, ex.grade_id, f"The public test in your notebook ({ex.test_cell})", public_ok,
+                 "ok" if public_ok else status, "" if public_ok else message,
+                 ex.public_points if public_ok else 0.0, ex.public_points, public=True)
 
 
 def _worker(found: list[Found], unsafe: bool, public: bool, queue) -> Graded:
@@ -176,32 +217,70 @@ def grade(found: list[Found], jobs: int = 1, unsafe: bool = False, public: bool 
                 bar.drain(queue, timeout=0)
                 parts = [fu.result() for fu in futures]
             graded = Graded([r for part in parts for r in part.rows], parts[0].protections,
-                            {k: sum(p.timing[k] for p in parts) for k in parts[0].timing})
+                            {k: sum(p.timing[k] for p in parts) for k in parts[0].timing},
+                            [c for part in parts for c in part.cell_problems])
     order = {f.student_id: i for i, f in enumerate(found)}
     graded.rows.sort(key=lambda r: (order[r.student_id], [e.grade_id for e in COURSE.exercises].index(r.grade_id)))
     return graded
 
 
-def main(*, submitted: Path | None = None, jobs: int = 1, shard: str | None = None, out: Path | None = None,
-         unsafe: bool = False, public: bool = True) -> int:
-    """`coursekit grade`: grade SUBMITTED (default submitted/) into OUT/autograded and OUT/feedback."""
-    from coursekit.grading import report
+def _grade_changed(found: list[Found], submitted: Path, out: Path, *, jobs: int, unsafe: bool, public: bool,
+                   force: bool) -> tuple[Graded, str]:
+    """Grade the students whose inputs changed since their last record (all with force), record them, and
+    return every student's rows (fresh and kept, discovery order) with the sandbox flags for the outputs."""
+    from coursekit.grading import incremental
     from coursekit.isolation import sandbox
+
+    todo = incremental.plan(found, submitted, out, force=force, settings={"public": public, "unsafe": unsafe})
+    print(todo.describe(), file=sys.stderr)
+    graded, flags = Graded([], {}, {}), None
+    if todo.to_grade:
+        graded = grade(todo.to_grade, jobs=jobs, unsafe=unsafe, public=public)
+        flags = sandbox.flags(graded.protections)
+        print(f"sandbox: {sandbox.describe(graded.protections)}", file=sys.stderr)
+        incremental.record(graded, todo.to_grade, todo.keys, flags, out)  # only now: every row of the run exists
+    return incremental.combine(found, todo, graded, flags)
+
+
+def _seconds(timing: dict, found: list[Found]) -> dict[str, float]:
+    """Each student's share of this run's grading time, for results.json's execution_time (volatile)."""
+    graded = timing.get("regraded_students", len(found)) or 1
+    share = (timing.get("public_seconds", 0.0) + timing.get("hidden_seconds", 0.0)) / graded
+    return {f.student_id: share for f in found}
+
+
+def main(*, submitted: Path | None = None, jobs: int = 1, shard: str | None = None, out: Path | None = None,
+         unsafe: bool = False, public: bool = True, force: bool = False, roster: Path | None = None) -> int:
+    """`coursekit grade`: grade SUBMITTED (default submitted/) into OUT/autograded and OUT/feedback."""
+    from coursekit.grading import incremental, manual, totals
+    from coursekit.grading import report
+    from coursekit.grading.roster import RosterError, load as load_roster, with_roster
     from coursekit.isolation import scratch
 
     scratch.sweep_and_say()
     submitted = Path(submitted) if submitted else COURSE.submitted_dir
     out = Path(out) if out else ROOT
-    found = select_shard(discover(submitted), shard)
+    try:  # read before grading: a typo in the TAs' files should not cost a whole run
+        people = load_roster(roster, required=roster is not None)
+        given = manual.by_notebook(manual.scores(out))
+    except (RosterError, manual.ManualError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    everyone = with_roster(discover(submitted), people)  # a rostered student with no folder gets `missing` rows
+    found = select_shard(everyone, shard)
     print(f"grading {len(found)} submission(s) from {submitted} with {jobs} job(s)", file=sys.stderr)
     if not found:
         print(f"warning: no student folders in {submitted}", file=sys.stderr)
+    for note in dict.fromkeys(n for f in found for n in f.notes):
+        print(f"warning: {note}", file=sys.stderr)
     start = time.perf_counter()
-    graded = grade(found, jobs=jobs, unsafe=unsafe, public=public)
+    graded, flags = _grade_changed(found, submitted, out, jobs=jobs, unsafe=unsafe, public=public, force=force)
+    incremental.prune(everyone, out)
     rows = graded.rows
-    print(f"sandbox: {sandbox.describe(graded.protections)}", file=sys.stderr)
-    report.write_all(rows, sandbox.flags(graded.protections), out)
-    atomic_write(out / "autograded" / "timing.json", json.dumps(graded.timing, indent=1))
+    report.write_all(rows, flags, out, submissions={f.student_id: f.notebooks for f in found},
+                     cell_problems=graded.cell_problems, seconds=_seconds(graded.timing, found),
+                     extra=totals.for_grade(rows, people, submitted, given))
+    report.write_timing(graded.timing, out / "autograded")
     print(report.summary_table(rows), file=sys.stderr)
     print(f"graded {len(found)} submission(s) in {time.perf_counter() - start:.1f} s; "
           f"outputs in {out / 'autograded'}", file=sys.stderr)

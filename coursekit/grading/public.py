@@ -7,7 +7,10 @@ is the `coursekit-sandbox` kernelspec over jupyter_client's ipc transport.
 A test cell's verdict is read from the autograded notebook: it passed when it
 produced no error output; stderr text (a warning) is not a failure, unlike
 nbgrader's own score.  Deleted or edited test cells are restored by nbgrader
-and reported as tampered.
+and reported as tampered.  Before nbgrader sees a notebook, the nbgrader
+metadata an editor renamed or stripped is put back where the grader's own
+reading of the cells (coursekit.grading.submission) finds the solution and
+test cells, so nbgrader never drops a notebook over its metadata.
 """
 from __future__ import annotations
 
@@ -22,6 +25,7 @@ import nbformat
 from course_config import COURSE, ROOT
 from coursekit import notebook as nbk
 from coursekit.files import tool_env
+from coursekit.grading import submission
 
 NBGRADER_CONFIG = """\
 import sys
@@ -53,12 +57,12 @@ def test_cells(nb) -> dict[str, object]:
 
 def tampering(submitted_nb, release_nb) -> dict[str, str]:
     """grade_id -> reason, for public test cells the student deleted or edited."""
-    theirs = test_cells(submitted_nb)
+    theirs = test_cells(submission.restore_metadata(submitted_nb, release_nb))
     out = {}
     for gid, cell in test_cells(release_nb).items():
         if gid not in theirs:
             out[gid] = "the public test cell was deleted (it was restored for grading)"
-        elif theirs[gid].source.strip() != cell.source.strip():
+        elif submission.normalized(theirs[gid].source) != submission.normalized(cell.source):
             out[gid] = "the public test cell was edited (the original was restored for grading)"
     return out
 
@@ -86,7 +90,7 @@ def prepare(course: Path, students: dict[str, dict[str, Path]]) -> None:
         dest = course / "submitted" / sid / assignment
         dest.mkdir(parents=True, exist_ok=True)
         for name, path in notebooks.items():
-            shutil.copy2(path, dest / f"{name}.ipynb")
+            _write_restored(path, dest / f"{name}.ipynb", submission.release_notebook(name))
         stamp = path.parent / "timestamp.txt"
         if stamp.exists():
             shutil.copy2(stamp, dest / "timestamp.txt")
@@ -95,6 +99,15 @@ def prepare(course: Path, students: dict[str, dict[str, Path]]) -> None:
 
 
 KERNEL_NAME = "coursekit-sandbox"
+
+
+def _write_restored(path: Path, dest: Path, release_nb) -> None:
+    """The submission as nbgrader should read it (submission.restore_metadata); a copy if it cannot be read."""
+    try:
+        nb = submission.restore_metadata(nbk.read(path), release_nb)
+        nbformat.write(nb, str(dest))
+    except Exception:  # noqa: BLE001 - unreadable or invalid: nbgrader then reports the file as it finds it
+        shutil.copy2(path, dest)
 
 
 def autograde(course: Path, jupyter_path: Path, log: Path, kernel_socket: str | None = None) -> int:

@@ -1,172 +1,105 @@
-"""Grading outputs: CSVs, Gradescope results.json, per-student feedback and the class report, written atomically.
+"""Every grading output, written atomically: class files (CSVs, report) and per-student files (results.json, feedback).
 
-Every output is a pure function of the rows, so re-running `grade` on the same
-submissions rewrites the same bytes; each file is written to a temporary name
-and renamed into place, so an interrupted run leaves the previous outputs whole.
+Class files are a pure function of the rows (with their checks) and the
+sandbox flags, so re-running `grade` rewrites the same bytes and `merge`
+rebuilds them from the shards' grades.csv and checks.csv.  Per-student files
+also need the submitted notebooks (the code shown) and the cells that raised;
+`merge` copies those from the shards.  Volatile data lives apart: timing.json
+and timing.js, and the `execution_time` of each results.json.
 """
 from __future__ import annotations
 
-import csv
-import html
-import io
+import datetime as dt
 import json
-from collections import Counter, defaultdict
 from pathlib import Path
 
 from course_config import COURSE
+from coursekit import notebook as nbk
 from coursekit.files import atomic_write
-from coursekit.results import GRADE_COLUMNS, SEVERITY, SUMMARY_COLUMNS, Row, worst
+from coursekit.grading import class_report, feedback, gradescope, totals
+from coursekit.grading.exports import (CHECK_COLUMNS, SUMMARY_FIELDS, by_student, check_records, grade_records,
+                                       read_rows, score_columns, score_records, summary_records, summary_table,
+                                       to_csv)
+from coursekit.results import GRADE_COLUMNS, CellProblem, Row
 
-def _num(x: float) -> str:
-    return f"{x:g}"
+__all__ = ["write_all", "write_class", "write_students", "write_timing", "read_rows", "summary_table",
+           "CLASS_FILES"]
 
-
-def _csv(columns: list[str], records: list[dict]) -> str:
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n")
-    writer.writeheader()
-    for rec in records:
-        writer.writerow({k: _num(v) if isinstance(v, float) else v for k, v in rec.items()})
-    return buf.getvalue()
+CLASS_FILES = ("grades.csv", "summary.csv", "scores.csv", "checks.csv", "report.html", "scores.png",
+               "exercises.png")  # everything under autograded/ that a merge rebuilds
 
 
-def grade_records(rows) -> list[dict]:
-    return [{c: getattr(r, c) for c in GRADE_COLUMNS} for r in rows]
+def write_class(rows: list[Row], flags: str, auto: Path, extra: dict[str, dict] | None = None) -> None:
+    """The class-level files under auto (autograded/): CSVs, report.html and its plots.
+
+    extra: student_id -> summary columns after the contract's (names, written answers, late work: grading.totals).
+    Rows are put in one order (student id, then the exercise registry) whatever order they came in, so a
+    merge of shards writes the same bytes as one unsharded run.
+    """
+    auto = Path(auto)
+    order = {e.grade_id: i for i, e in enumerate(COURSE.exercises)}
+    rows = sorted(rows, key=lambda r: (r.student_id, order.get(r.grade_id, len(order))))
+    summary_columns = (*SUMMARY_FIELDS, *totals.EXTRA_COLUMNS) if extra else SUMMARY_FIELDS
+    atomic_write(auto / "grades.csv", to_csv(GRADE_COLUMNS, grade_records(rows)))
+    atomic_write(auto / "summary.csv", to_csv(summary_columns, summary_records(rows, f"sandbox={flags}", extra)))
+    atomic_write(auto / "scores.csv", to_csv(score_columns(), score_records(rows)))
+    atomic_write(auto / "checks.csv", to_csv(CHECK_COLUMNS, check_records(rows)))
+    atomic_write(auto / "report.html", class_report.report(rows, flags, auto, extra=extra))
 
 
-def summary_records(rows, flags: str) -> list[dict]:
-    by_student: dict[str, list] = defaultdict(list)
-    for r in rows:
-        by_student[r.student_id].append(r)
-    out = []
-    for sid, rs in by_student.items():
-        statuses = {r.status for r in rs}
-        status = worst(statuses)
-        student_flags = [flags] + (["tampered"] if "tampered" in statuses else [])
-        out.append({"student_id": sid, "score": round(sum(r.public_score + r.hidden_score for r in rs), 4),
-                    "max_score": round(sum(r.public_max + r.hidden_max for r in rs), 4),
-                    "status": status, "flags": " ".join(f for f in student_flags if f)})
-    return out
+def _cells(path: Path | None, notebook: str) -> list[tuple[str, str]] | None:
+    """The student's cells as the grader runs them (setup cells left out); None when the file cannot be read."""
+    from coursekit.grading.submission import student_cells
+
+    if path is None:
+        return None
+    try:
+        cells = student_cells(notebook, nbk.read(path))
+    except (nbk.NotebookError, ValueError, KeyError, OSError):
+        return None
+    return [(label, src) for label, src in cells if not label.startswith("setup ")]
 
 
-def gradescope(rows) -> dict:
-    """Gradescope's results.json for one student's rows."""
-    tests = []
-    for r in rows:
-        for part, score, top in (("public", r.public_score, r.public_max), ("hidden", r.hidden_score, r.hidden_max)):
-            tests.append({"name": f"{r.notebook} {r.grade_id} ({part} tests)", "score": score, "max_score": top,
-                          "status": "passed" if score >= top else "failed",
-                          "output": r.message if score < top else "", "visibility": "visible"})
-    return {"score": round(sum(t["score"] for t in tests), 4), "tests": tests,
-            "output": "Autograded by coursekit; hidden tests report behaviour, never expected values."}
+def student_dir(out: Path, kind: str, student_id: str) -> Path:
+    """out/<kind>/<student_id>/<assignment>: kind is "autograded" or "feedback"."""
+    return Path(out) / kind / student_id / COURSE.assignment
 
 
-def feedback_html(student_id: str, notebook: str, rows) -> str:
-    """One notebook's feedback for a student: scores, statuses and actionable messages only."""
-    body = "".join(
-        f"<tr class='{html.escape(r.status)}'><td>{html.escape(r.grade_id)}</td>"
-        f"<td>{_num(r.public_score)}/{_num(r.public_max)}</td><td>{_num(r.hidden_score)}/{_num(r.hidden_max)}</td>"
-        f"<td>{html.escape(r.status)}</td><td>{html.escape(r.message)}</td></tr>" for r in rows)
-    total = sum(r.public_score + r.hidden_score for r in rows)
-    top = sum(r.public_max + r.hidden_max for r in rows)
-    return _page(f"{notebook}: feedback for {student_id}", f"""
-<p>Score for this notebook: <b>{_num(total)} / {_num(top)}</b>. Public tests are the ones in your notebook;
-hidden tests check the same exercises on more cases. Each message says which behaviour to fix.</p>
-<table><tr><th>exercise</th><th>public</th><th>hidden</th><th>status</th><th>what to look at</th></tr>{body}</table>""")
-
-
-def _page(title: str, content: str) -> str:
-    return f"""<!DOCTYPE html>
-<html><head><meta charset="utf-8"><title>{html.escape(title)}</title>
-<style>body{{font-family:sans-serif;max-width:70em;margin:2em auto}}table{{border-collapse:collapse}}
-td,th{{border:1px solid #ccc;padding:.3em .6em;text-align:left;vertical-align:top}}
-tr.ok td{{background:#eef9ee}}tr.failed td,tr.error td{{background:#fdf0f0}}
-tr.timeout td,tr.crashed td,tr.missing td,tr.tampered td{{background:#fff6e0}}</style></head>
-<body><h1>{html.escape(title)}</h1>{content}</body></html>
-"""
-
-
-def _plots(rows, out_dir: Path) -> list[str]:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    names = []
-    totals = defaultdict(float)
-    for r in rows:
-        totals[r.student_id] += r.public_score + r.hidden_score
-    top = sum(e.max_points for e in COURSE.exercises)
-    fig, ax = plt.subplots(figsize=(6, 3))
-    ax.hist(list(totals.values()), bins=20, range=(0, top), color="#4477aa")
-    ax.set(xlabel="total score", ylabel="students", title="Score distribution")
-    fig.tight_layout()
-    atomic_write(out_dir / "scores.png", _png(fig))
-    names.append("scores.png")
-    per_ex = defaultdict(list)
-    for r in rows:
-        top_ex = r.public_max + r.hidden_max
-        per_ex[r.grade_id].append((r.public_score + r.hidden_score) / top_ex if top_ex else 0)
-    ids = [e.grade_id for e in COURSE.exercises if e.grade_id in per_ex]
-    fig, ax = plt.subplots(figsize=(7, 3))
-    ax.bar(ids, [100 * sum(per_ex[i]) / len(per_ex[i]) for i in ids], color="#66aa55")
-    ax.set(ylabel="mean score (%)", ylim=(0, 100), title="Mean score per exercise")
-    ax.tick_params(axis="x", rotation=45)
-    fig.tight_layout()
-    atomic_write(out_dir / "exercises.png", _png(fig))
-    names.append("exercises.png")
-    plt.close("all")
-    return names
-
-
-def _png(fig) -> bytes:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=90, metadata={"Software": None})
-    return buf.getvalue()
-
-
-def class_report(rows, flags: str, out_dir: Path) -> str:
-    plots = _plots(rows, out_dir) if rows else []
-    status_counts = Counter((r.grade_id, r.status) for r in rows)
-    ids = [e.grade_id for e in COURSE.exercises]
-    head = "".join(f"<th>{s}</th>" for s in SEVERITY[::-1])
-    table = "".join(f"<tr><td>{g}</td>" + "".join(f"<td>{status_counts.get((g, s), 0) or ''}</td>"
-                                                   for s in SEVERITY[::-1]) + "</tr>" for g in ids)
-    messages = Counter((r.grade_id, m) for r in rows for m in r.message.split(" | ") if m and r.status != "ok")
-    common = "".join(f"<tr><td>{html.escape(g)}</td><td>{n}</td><td>{html.escape(m[:300])}</td></tr>"
-                     for (g, m), n in messages.most_common(15))
-    n_students = len({r.student_id for r in rows})
-    imgs = "".join(f"<img src='{p}' alt='{p}'>" for p in plots)
-    return _page("W2D1 class report", f"""
-<p>{n_students} students graded. Sandbox: {html.escape(flags)}.</p>{imgs}
-<h2>Status per exercise</h2><table><tr><th>exercise</th>{head}</tr>{table}</table>
-<h2>Most common problems</h2><table><tr><th>exercise</th><th>students</th><th>message</th></tr>{common}</table>""")
-
-
-def write_all(rows, flags: str, out: Path) -> None:
-    """Write every contract output under out/autograded and out/feedback; flags name the sandbox protections."""
-    auto, feedback = Path(out) / "autograded", Path(out) / "feedback"
-    atomic_write(auto / "grades.csv", _csv(GRADE_COLUMNS, grade_records(rows)))
-    atomic_write(auto / "summary.csv", _csv(SUMMARY_COLUMNS, summary_records(rows, f"sandbox={flags}")))
-    by_student: dict[str, list] = defaultdict(list)
-    for r in rows:
-        by_student[r.student_id].append(r)
-    for sid, rs in by_student.items():
-        atomic_write(auto / sid / COURSE.assignment / "results.json", json.dumps(gradescope(rs), indent=2) + "\n")
+def write_students(rows: list[Row], out: Path, *, submissions: dict[str, dict[str, Path]] | None = None,
+                   cell_problems: list[CellProblem] = (), seconds: dict[str, float] | None = None,
+                   today: dt.date | None = None) -> None:
+    """results.json and one feedback page per notebook for every student in rows."""
+    submissions, seconds = submissions or {}, seconds or {}
+    problems: dict[tuple[str, str], list[CellProblem]] = {}
+    for p in cell_problems:
+        problems.setdefault((p.student_id, p.notebook), []).append(p)
+    for sid, rs in by_student(rows).items():
+        results = gradescope.results(rs, seconds.get(sid, 0.0))
+        atomic_write(student_dir(out, "autograded", sid) / "results.json",
+                     json.dumps(results, indent=2, ensure_ascii=False) + "\n")
         for nb in COURSE.tutorials:
-            atomic_write(feedback / sid / COURSE.assignment / f"{nb}.html",
-                         feedback_html(sid, nb, [r for r in rs if r.notebook == nb]))
-    atomic_write(auto / "report.html", class_report(rows, flags, auto))
+            nb_rows = [r for r in rs if r.notebook == nb]
+            if not nb_rows:
+                continue
+            cells = _cells(submissions.get(sid, {}).get(nb), nb)
+            atomic_write(student_dir(out, "feedback", sid) / f"{nb}.html",
+                         feedback.notebook_page(sid, nb, nb_rows, cells, problems.get((sid, nb), []), today))
 
 
-def summary_table(rows) -> str:
-    recs = summary_records(rows, "")
-    width = max([len(r["student_id"]) for r in recs] + [10])
-    lines = [f"{'student':{width}s} {'score':>7s} {'max':>5s}  status"]
-    lines += [f"{r['student_id']:{width}s} {r['score']:7.2f} {r['max_score']:5g}  {r['status']}" for r in recs]
-    return "\n".join(lines)
+def write_all(rows: list[Row], flags: str, out: Path, *, submissions: dict[str, dict[str, Path]] | None = None,
+              cell_problems: list[CellProblem] = (), seconds: dict[str, float] | None = None,
+              today: dt.date | None = None, extra: dict[str, dict] | None = None) -> None:
+    """Every contract output under out/autograded and out/feedback; flags name the sandbox protections.
+
+    submissions: student_id -> notebook -> submitted file, for the code on the feedback pages;
+    cell_problems: the students' cells that raised; seconds: student_id -> grading seconds (results.json);
+    extra: student_id -> the summary columns of grading.totals.
+    """
+    write_class(rows, flags, Path(out) / "autograded", extra)
+    write_students(rows, out, submissions=submissions, cell_problems=cell_problems, seconds=seconds, today=today)
 
 
-def read_rows(auto_dir: Path) -> list[Row]:
-    with open(Path(auto_dir) / "grades.csv", newline="", encoding="utf-8") as fh:
-        return [Row.from_record(rec) for rec in csv.DictReader(fh)]
+def write_timing(timing: dict, auto: Path) -> None:
+    """timing.json and timing.js (read by report.html): the run's volatile numbers, apart from everything else."""
+    atomic_write(Path(auto) / "timing.json", json.dumps(timing, indent=1))
+    atomic_write(Path(auto) / "timing.js", class_report.timing_script(timing))

@@ -48,7 +48,7 @@ def main(fd: int, notebooks: list, cell_seconds: float) -> None:
             try:
                 pr.exec_cell(spaces[name], source, label)
             except BaseException as exc:  # noqa: BLE001 - a failing student cell must not stop the others
-                errors[name].append(pr.error_payload(exc))
+                errors[name].append({**pr.error_payload(exc), "ran": label})  # the cell that was running
             finally:
                 signal.setitimer(signal.ITIMER_REAL, 0)
         states[name] = NotebookState.capture()

@@ -79,7 +79,9 @@ class Child:
         return reply
 
     def _cell_error_hint(self, notebook: str) -> str:
-        errors = self.cell_errors.get(notebook)
+        errors = self.cell_errors.get(notebook) or []
+        # the student's own cells first: an instructor cell's definitions may fail without the notebook's data
+        errors = [e for e in errors if not str(e.get("ran", "")).startswith(("given ", "setup "))] or errors
         if not errors:
             return ""
         e = errors[0]
@@ -124,6 +126,12 @@ class StudentSandbox:
         self.failures: dict[str, int] = {}
         self.broken: dict[str, pr.ProbeError] = {}
         self.open_handles = 0
+        self.cell_errors: dict[str, list[dict]] = {}  # notebook -> its cells' errors, from its first child
+
+    def _started(self, child: Child) -> Child:
+        for name, errors in child.cell_errors.items():
+            self.cell_errors.setdefault(name, errors)
+        return child
 
     def handle(self, notebook: str) -> "NotebookHandle":
         if notebook not in self.notebooks:
@@ -144,7 +152,7 @@ class StudentSandbox:
         while self.shared is None:
             members = {name: cells for name, cells in self.notebooks.items() if name not in self.broken}
             try:
-                self.shared = Child(self.server, members, self.limits)
+                self.shared = self._started(Child(self.server, members, self.limits))
             except pr.ProbeError as exc:  # a notebook's cells crashed or ran out of time: that notebook is broken
                 self.broken[exc.notebook] = exc
                 if exc.notebook == notebook:
@@ -163,7 +171,8 @@ class StudentSandbox:
             if self.failures.get(notebook, 0) > self.max_respawns:
                 raise pr.ChildCrashed("your code crashed or timed out too often; later tests were not run")
             try:
-                child = self.own[notebook] = Child(self.server, {notebook: self.notebooks[notebook]}, self.limits)
+                child = self.own[notebook] = self._started(Child(self.server, {notebook: self.notebooks[notebook]},
+                                                                 self.limits))
             except pr.ProbeError as exc:
                 self.broken[notebook] = exc
                 raise

@@ -14,9 +14,12 @@ Decisions (measured on Linux 6.18, x86_64, as root, Landlock ABI 7):
   unshare(CLONE_NEWPID) and leaves it with setns() right after the fork, so
   the trusted process itself is left as it was.
 - As root, the worker drops to a uid of its own (UID_BASE + PID 1's pid) and
-  keeps exactly one capability, CAP_DAC_READ_SEARCH. The interpreter's stdlib
-  lives under /root (mode 700): as uid nobody without that capability nothing
-  new can be imported; uid 0 with no capabilities can import, but RLIMIT_NPROC
+  keeps CAP_DAC_READ_SEARCH only where it needs it: detect() probes, as such a
+  uid with no capability, whether the Python installation is readable; the
+  capability is kept when it is not (here the stdlib lives under /root, mode
+  700: as uid nobody without that capability nothing new can be imported) or
+  when a folder of the policy is not readable by others; everywhere else the
+  worker holds no capability at all. uid 0 with no capabilities can import, but RLIMIT_NPROC
   does not apply to uid 0 and DAC still lets it write root's files and
   connect to root's Unix sockets. With its own uid, RLIMIT_NPROC bounds fork
   bombs, DAC refuses writes outside the scratch tree (chowned to that uid)
@@ -219,7 +222,9 @@ def detect() -> dict:
     """
     abi = landlock_abi()
     probed = _in_fork(_probe)
-    caps = "dac_read_search" if probed["uid_drop"] else "none" if probed["caps_drop"] else "all"
+    probed["python_readable"] = _in_fork(_probe_python_readable)["readable"]
+    keep = probed["uid_drop"] and not probed["python_readable"]
+    caps = "dac_read_search" if keep else "none" if probed["uid_drop"] or probed["caps_drop"] else "all"
     return {"landlock": abi, "landlock_tcp": abi >= 4, "landlock_scopes": abi >= 6, **probed,
             "caps": caps, "uid": UID_BASE if probed["uid_drop"] else os.geteuid(),
             "root": os.geteuid() == 0, "arch": platform.machine()}
@@ -243,6 +248,59 @@ def _probe() -> dict:
         except OSError:
             result[key] = False
     return result
+
+
+def readable(paths) -> bool:
+    """Whether this process can read every existing path (list a folder, open a file)."""
+    for path in paths:
+        try:
+            if stat.S_ISDIR(os.stat(path).st_mode):
+                os.listdir(path)
+            else:
+                os.close(os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC))
+        except FileNotFoundError:
+            continue
+        except OSError:
+            return False
+    return True
+
+
+def _probe_python_readable() -> dict:
+    """Can a sandbox uid with no capability read the Python installation? (Run in a throwaway fork.)"""
+    if os.geteuid() != 0:
+        return {"readable": True}  # no uid change: the sandbox reads as this user does
+    paths = interpreter_paths()  # before the drop: finding them imports from the installation
+    _drop_privileges(UID_BASE + os.getpid(), keep_read=False)
+    return {"readable": readable(paths)}
+
+
+def _others_may_read(path: Path) -> bool:
+    """By permission bits alone, can a user who is neither owner nor in the group read path (and reach it)?"""
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return True
+    need = stat.S_IROTH | (stat.S_IXOTH if stat.S_ISDIR(mode) else 0)
+    return _others_may_enter(path.parent) and mode & need == need
+
+
+def _others_may_enter(folder: Path) -> bool:
+    return all(os.stat(p).st_mode & stat.S_IXOTH for p in (folder, *folder.parents) if p.exists())
+
+
+def needs_read_capability(policy: Policy) -> bool:
+    """Whether the sandbox uid must keep CAP_DAC_READ_SEARCH to read what the policy allows.
+
+    The Python installation is probed (detect()); the policy's own read-only paths and the folders above
+    its read-write ones are judged by their permission bits.
+    """
+    if tuple(Path(p).resolve() for p in interpreter_paths()) == policy.interpreter:
+        python_ok = detect()["python_readable"]
+    else:
+        python_ok = all(_others_may_read(p) for p in policy.interpreter)
+    own = [*policy.read_only, *([policy.workdir] if policy.workdir else [])]
+    above = [p.parent for p in (policy.scratch, *policy.read_write)]
+    return not (python_ok and all(_others_may_read(p) for p in own) and all(_others_may_enter(p) for p in above))
 
 
 def _in_fork(func) -> dict:
@@ -282,7 +340,12 @@ def flags(protections: dict) -> str:
 def describe(protections: dict) -> str:
     """One line for logs, e.g. "sandbox: landlock7,tcp,scopes,netns,... (x86_64, root parent)"."""
     who = "root parent" if protections.get("root") else f"uid {protections.get('uid', os.geteuid())}"
-    return f"sandbox: {flags(protections)} ({protections.get('arch', platform.machine())}, {who})"
+    why = ""
+    if protections.get("caps") == "dac_read_search":
+        why = "; CAP_DAC_READ_SEARCH kept: the sandbox uid cannot read the Python installation without it"
+    elif protections.get("caps") == "none" and protections.get("uid_drop"):
+        why = "; no capability: the sandbox uid reads the Python installation by its permissions"
+    return f"sandbox: {flags(protections)} ({protections.get('arch', platform.machine())}, {who}{why})"
 
 
 def refuse_if_unprotected(protections: dict, unsafe: bool) -> None:
@@ -575,7 +638,7 @@ def lock_down(policy: Policy, uid: int | None, parent_pid: int | None = None) ->
     abi = landlock_abi()
     if abi:
         held.update(_landlock(policy, abi))
-    held.update(_drop_privileges(uid, keep_read=uid is not None))
+    held.update(_drop_privileges(uid, keep_read=uid is not None and needs_read_capability(policy)))
     _die_with_parent(parent_pid)  # after the uid change, which clears the parent-death signal
     os.chdir(policy.workdir or policy.scratch)
     _prune_sys_path(policy)

@@ -220,7 +220,7 @@ print(f"MSE of the untrained network on 20 stimuli: {loss.item():.0f}")
 # The untrained network outputs numbers close to 0 while the orientations lie between 0 and 360
 # degrees. Why is the loss close to 43,000? What would a network that always answers 180 score?
 
-# %% [markdown] nbgrader={"grade": false, "grade_id": "think_1_answer", "locked": false, "schema_version": 3, "solution": true}
+# %% [markdown] nbgrader={"grade": true, "grade_id": "think_1_answer", "locked": false, "points": 1, "schema_version": 3, "solution": true}
 # ### BEGIN SOLUTION
 # With outputs near 0 each squared error is about $y^2$, so the loss is about the mean of $y^2$.
 # For $y$ spread uniformly over 0..360 this is $360^2/3 = 43{,}200$. Always answering 180 (the
@@ -327,7 +327,7 @@ plt.show()
 # orientations stray from the diagonal. Why is the test loss higher? (Hint: count the parameters
 # of `in_layer` and compare with the number of training stimuli.)
 
-# %% [markdown] nbgrader={"grade": false, "grade_id": "think_2_answer", "locked": false, "schema_version": 3, "solution": true}
+# %% [markdown] nbgrader={"grade": true, "grade_id": "think_2_answer", "locked": false, "points": 1, "schema_version": 3, "solution": true}
 # ### BEGIN SOLUTION
 # `in_layer` alone has about 236,000 weights (about 23,600 neurons x 10 units) for 216 training
 # stimuli, so the network can fit the training set, noise included, almost perfectly: it
@@ -657,7 +657,7 @@ for name, param in net.named_parameters():
 # Look at `relu_backward`. What happens to the gradients of a hidden unit whose pre-activation is
 # negative for every training stimulus? Can gradient descent bring it back?
 
-# %% [markdown] nbgrader={"grade": false, "grade_id": "think_3_answer", "locked": false, "schema_version": 3, "solution": true}
+# %% [markdown] nbgrader={"grade": true, "grade_id": "think_3_answer", "locked": false, "points": 1, "schema_version": 3, "solution": true}
 # ### BEGIN SOLUTION
 # Its ReLU mask is 0 for every stimulus, so no gradient passes back through it: the rows of
 # `in_layer.weight` and `in_layer.bias` that feed it get zero gradient, and its `out_layer` weight

@@ -387,7 +387,7 @@ print("largest difference between your conv2d and nn.Conv2d:", (yours - convout)
 #    signs; channels 2 to 5 respond differently depending on the orientation. Which kinds of filter
 #    produce these two behaviours?
 
-# %% [markdown] nbgrader={"grade": false, "grade_id": "think_1_answer", "locked": false, "schema_version": 3, "solution": true}
+# %% [markdown] nbgrader={"grade": true, "grade_id": "think_1_answer", "locked": false, "points": 1, "schema_version": 3, "solution": true}
 # ### BEGIN SOLUTION
 # 1. $48 \times 64 = 3072$, the size of the image: with stride 1 and padding $K/\!/2 = 3$,
 #    $H_{out} = (48 + 2 \cdot 3 - 7)/1 + 1 = 48$ and likewise $W_{out} = 64$.
@@ -450,7 +450,7 @@ plt.show()
 #    its bars are?
 # 2. How could you build a unit that responds to several orientations?
 
-# %% [markdown] nbgrader={"grade": false, "grade_id": "bonus_think_answer", "locked": false, "schema_version": 3, "solution": true}
+# %% [markdown] nbgrader={"grade": true, "grade_id": "bonus_think_answer", "locked": false, "points": 0, "schema_version": 3, "solution": true}
 # ### BEGIN SOLUTION
 # 1. Rectify (ReLU) the responses of Gabor channels of the same orientation but different phases, and
 #    add them up; or take the maximum over a small neighbourhood of positions (max pooling), as the

@@ -353,7 +353,7 @@ plt.show()
 # 1. In the V1 RDM, which stimuli evoke similar responses? What about stimuli at -90° and +90°?
 # 2. How does the `'fc'` RDM differ from the other two? Why would training for this task produce it?
 
-# %% [markdown] nbgrader={"grade": false, "grade_id": "think_1_answer", "locked": false, "schema_version": 3, "solution": true}
+# %% [markdown] nbgrader={"grade": true, "grade_id": "think_1_answer", "locked": false, "points": 1, "schema_version": 3, "solution": true}
 # ### BEGIN SOLUTION
 # 1. In V1, stimuli with similar orientations evoke similar responses: the RDM is small near its diagonal
 #    and grows with the difference in orientation. Gratings at -90° and +90° are the same image (a
@@ -455,7 +455,7 @@ for label, rdm in rdm_dict.items():
 # 1. Which layer resembles V1 most? Does it match what you saw in the RDMs?
 # 2. What would `correlate_rdms` return if it kept the diagonal, and why would that be misleading?
 
-# %% [markdown] nbgrader={"grade": false, "grade_id": "think_2_answer", "locked": false, "schema_version": 3, "solution": true}
+# %% [markdown] nbgrader={"grade": true, "grade_id": "think_2_answer", "locked": false, "points": 1, "schema_version": 3, "solution": true}
 # ### BEGIN SOLUTION
 # 1. The `'pool'` layer's RDM correlates more with V1's than the `'fc'` layer's does. Both V1 and the
 #    `'pool'` layer change gradually with orientation, while the `'fc'` layer mostly encodes the tilt
@@ -561,7 +561,7 @@ plt.show()
 # 3. Putting it together: which layer is the better model of V1, and what does that say about the task
 #    the network was trained on?
 
-# %% [markdown] nbgrader={"grade": false, "grade_id": "think_3_answer", "locked": false, "schema_version": 3, "solution": true}
+# %% [markdown] nbgrader={"grade": true, "grade_id": "think_3_answer", "locked": false, "points": 1, "schema_version": 3, "solution": true}
 # ### BEGIN SOLUTION
 # 1. V1 neurons have smooth, bell-shaped tuning around a preferred orientation (with a second peak
 #    180° away, so -90° and +90° look alike). The `'pool'` units respond to several orientations with

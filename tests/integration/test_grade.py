@@ -9,6 +9,7 @@ graded to the end: the outputs must survive the kill whole and the completed
 re-run must write the same CSVs.
 """
 import csv
+import json
 import os
 import signal
 import subprocess
@@ -20,6 +21,8 @@ import pytest
 
 from course_config import COURSE, ROOT
 from coursekit.authoring import simulate
+from tests import gradescope_format, leaks
+from tests.browser import Chromium, chromium_or_fail
 
 pytestmark = pytest.mark.slow
 CELL_SECONDS = "10"
@@ -141,6 +144,47 @@ def test_feedback_and_gradescope_results_exist_per_student_and_hide_hidden_tests
         assert pages, sid
         assert all(secret not in p.read_text() for p in pages)
     assert (root / "autograded" / "report.html").is_file()
+
+
+def test_no_feedback_page_results_json_or_report_leaks_hidden_code_or_reference_lines(graded):
+    """tests/leaks.py: hidden-suite code, or solution lines the student did not write themselves."""
+    root, profiles, _, _, _ = graded
+    for sid in profiles:
+        own = leaks.own_lines(list((root / "submitted" / sid / COURSE.assignment).glob("*.ipynb")))
+        files = [*(root / "feedback" / sid / COURSE.assignment).glob("*.html"),
+                 root / "autograded" / sid / COURSE.assignment / "results.json"]
+        assert len(files) == len(COURSE.tutorials) + 1, sid
+        for path in files:
+            assert leaks.file_leaks(path, own) == [], path
+    assert leaks.file_leaks(root / "autograded" / "report.html") == []
+
+
+def test_every_results_json_follows_gradescopes_format_with_one_test_per_check(graded):
+    root, profiles, _, _, _ = graded
+    checks = _read(root / "autograded" / "checks.csv")
+    for sid in profiles:
+        results = json.loads((root / "autograded" / sid / COURSE.assignment / "results.json").read_text("utf-8"))
+        assert gradescope_format.problems(results) == [], sid
+        mine = [c for c in checks if c["student_id"] == sid]
+        graded_tests = [t for t in results["tests"] if "not graded" not in t["tags"]]
+        assert len(graded_tests) == len(mine), sid
+    stub = _student(profiles, "stub")
+    assert {c["result"] for c in checks if c["student_id"] == stub and c["kind"] == "hidden"} == {"failed"}
+
+
+def test_a_really_graded_page_opens_failed_checks_folds_passed_ones_in_chromium(graded):
+    root, profiles, _, _, _ = graded
+    states = set()
+    with Chromium(chromium_or_fail()) as browser:
+        for profile, notebook in (("stub", COURSE.tutorials[0]), ("hostile", COURSE.tutorials[1])):
+            page = browser.open(root / "feedback" / _student(profiles, profile) / COURSE.assignment / f"{notebook}.html")
+            states |= {tuple(s) for s in page.evaluate(
+                "[...document.querySelectorAll('details.check')].map(d => [d.className.split(' ')[1], d.open])")}
+            assert page.errors() == [], profile
+            page.screenshot(ROOT / "tests" / "artifacts" / "screenshots" / f"graded_{profile}_student.png")
+        assert browser.open(root / "autograded" / "report.html").errors() == []
+    assert ("passed", False) in states and ("failed", True) in states
+    assert all(is_open == (state != "passed") for state, is_open in states)
 
 
 @pytest.fixture(scope="module")
