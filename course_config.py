@@ -120,6 +120,19 @@ class Visibility:
             raise ValueError(f"course_config.py: visibility {chosen!r} for {grade_id}; use one of {VISIBILITIES}")
         return chosen
 
+    def shown(self, grade_id: str, public: bool, today) -> bool:
+        """Whether a check is listed in full on feedback written on `today` (a datetime.date)."""
+        chosen = self.of(grade_id, public)
+        if chosen != "after_due_date" or not self.reveal_on:
+            return chosen == "visible"
+        import datetime as dt
+
+        try:
+            return today >= dt.date.fromisoformat(self.reveal_on)
+        except ValueError:
+            raise ValueError(f"course_config.py: Visibility.reveal_on {self.reveal_on!r} is not a date; "
+                             "write it as YYYY-MM-DD") from None
+
 
 @dataclass(frozen=True)
 class Course:

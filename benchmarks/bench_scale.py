@@ -106,7 +106,8 @@ def venv_restore_seconds(tmp: Path) -> float:
 
 
 GRADEBOOK = """
-import sys, time, tempfile
+import sys, time
+from dataclasses import replace
 from pathlib import Path
 from course_config import COURSE
 from coursekit.authoring import release

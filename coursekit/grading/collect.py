@@ -29,7 +29,6 @@ from coursekit.files import atomic_write
 from coursekit.grading import late
 from coursekit.grading.roster import Roster, RosterError, load as load_roster
 
-LMS_NAMES = ("canvas", "moodle", "blackboard", "nbgrader", "folders")
 REPORT = "collect_report.csv"
 REPORT_COLUMNS = ("member", "outcome", "student_id", "notebook", "lms_id", "name", "submitted_at", "late", "note")
 MAX_MEMBER_MB = 200  # a notebook with outputs can be large; a zip bomb is larger
@@ -362,7 +361,7 @@ def plan(entries: list[Entry], lms: str, ctx: Context, roster: Roster | None) ->
         if c is not None:
             line.student_id, line.lms_id, line.name = ids[c.lms_id][0], c.lms_id, c.name
             line.submitted_at = late.stamp(c.time) if c.time else ""
-            line.late = "LMS marks it late" if c.late else ""
+            line.late = "LMS marks it late" if c.late else _hours_late(c.time)
         if e.kind == "folder":
             line.note = "a folder: nothing to import"
         elif e.kind == "archive":
@@ -372,7 +371,10 @@ def plan(entries: list[Entry], lms: str, ctx: Context, roster: Roster | None) ->
         elif c is None:
             line.outcome, line.note = "unmatched", f"the name does not follow {lms}'s naming: whose it is is unknown"
         elif not is_notebook(c.file):
-            line.outcome, line.note = "not a notebook", f"{PurePosixPath(c.file).name} is not a notebook"
+            receipt = lms == "blackboard" and c.file == PurePosixPath(e.inner).name
+            line.outcome = "not a notebook"
+            line.note = "Blackboard's receipt of the attempt" if receipt else \
+                f"{PurePosixPath(c.file).name} is not a notebook"
         elif _JUNK.search(c.file):
             line.outcome, line.note = "not graded", "a Jupyter autosave checkpoint or macOS metadata, not the work"
         elif notebook_of(c.file)[0] is None:
@@ -384,6 +386,11 @@ def plan(entries: list[Entry], lms: str, ctx: Context, roster: Roster | None) ->
             groups.setdefault((line.student_id, nb), []).append((_newness(e, c, rank), e, c, line))
     notebooks, times = _resolve(groups)
     return Plan(lms, lines, notebooks, times, {sid for sid, on in ids.values() if on})
+
+
+def _hours_late(when: datetime | None) -> str:
+    seconds = late.seconds_late(when, COURSE.late)
+    return f"{seconds / 3600:.1f} h after the due date" if seconds else ""
 
 
 def _resolve(groups: dict) -> tuple[dict[str, dict[str, Entry]], dict[str, datetime]]:

@@ -36,10 +36,7 @@ def highlight(source: str) -> str:
 
 
 def _shown(check: Check, today: dt.date) -> bool:
-    policy = COURSE.visibility
-    vis = policy.of(check.grade_id, check.public)
-    return vis == "visible" or (vis == "after_due_date" and bool(policy.reveal_on)
-                                and today >= dt.date.fromisoformat(policy.reveal_on))
+    return COURSE.visibility.shown(check.grade_id, check.public, today)
 
 
 def _state(check: Check) -> str:
@@ -69,30 +66,42 @@ def check_html(check: Check) -> str:
             f"<span class=\"pts\">[{_pts(check)}]</span></summary>{body}</details>")
 
 
-def _withheld(checks: list[Check]) -> str:
+def _withheld(checks: list[Check], reason: str) -> str:
+    """A count of checks that are not listed by name: how many passed and their points."""
     if not checks:
         return ""
-    passed = sum(c.passed for c in checks)
-    when = f" from {COURSE.visibility.reveal_on}" if COURSE.visibility.reveal_on else " later"
     return (f"<div class=\"note hidden\"><p><span aria-hidden=\"true\">{ICONS['hidden']}</span> "
-            f"{len(checks)} more check(s) count here but are shown{when}: {passed} passed, "
+            f"{len(checks)} more check(s) count here but {reason}: {sum(c.passed for c in checks)} passed, "
             f"{fraction(sum(c.points for c in checks), sum(c.max_points for c in checks))} points.</p></div>")
 
 
 def _group(title: str, checks: list[Check], today: dt.date) -> str:
     if not checks:
         return ""
-    shown = [c for c in checks if _shown(c, today)]
-    ordered = [c for c in shown if not c.passed] + [c for c in shown if c.passed]
-    n_passed = sum(c.passed for c in checks)
-    return (f"<h3>{esc(title)}: {n_passed} of {len(checks)} passed</h3>"
-            + "".join(check_html(c) for c in ordered) + _withheld([c for c in checks if c not in shown]))
+    shown = [_shown(c, today) for c in checks]
+    listed = [c for c, ok in zip(checks, shown) if ok]
+    later = [c for c, ok in zip(checks, shown) if not ok
+             and COURSE.visibility.of(c.grade_id, c.public) == "after_due_date"]
+    never = [c for c, ok in zip(checks, shown) if not ok and all(c is not x for x in later)]
+    when = f"from {COURSE.visibility.reveal_on}" if COURSE.visibility.reveal_on else "later"
+    ordered = [c for c in listed if not c.passed] + [c for c in listed if c.passed]
+    return (f"<h3>{esc(title)}: {sum(c.passed for c in checks)} of {len(checks)} passed</h3>"
+            + "".join(check_html(c) for c in ordered)
+            + _withheld(later, f"are shown {when}") + _withheld(never, "are not listed"))
 
 
 def _problem_note(status: str, message: str, title: str = "Could not be graded") -> str:
+    word = "error" if status == "error" and title == "Could not be graded" else advice.WORDS.get(status, status)
     return (f"<div class=\"note problem\"><p><b><span aria-hidden=\"true\">{ICONS['problem']}</span> {title} "
-            f"({esc(advice.WORDS.get(status, status))})</b></p><p>{esc(message)}</p>"
+            f"({esc(word)})</b></p><p>{esc(message)}</p>"
             f"<p>What to do: {esc(advice.for_status(status))}</p></div>")
+
+
+def _partly(row: Row) -> str:
+    if row.status == "tampered":
+        return "A locked test cell of this exercise was edited in your notebook."
+    n = sum(c.status == row.status for c in row.checks)
+    return f"{n} check(s) below {advice.WORDS[row.status]} before finishing; the others were graded as usual."
 
 
 def exercise_html(row: Row, code: str | None, today: dt.date) -> str:
@@ -105,7 +114,7 @@ def exercise_html(row: Row, code: str | None, today: dt.date) -> str:
         parts.append(_problem_note(row.status, row.message))
     else:
         if row.status in ("timeout", "crashed", "tampered"):
-            parts.append(_problem_note(row.status, "Some checks could not run to the end.", "Partly graded"))
+            parts.append(_problem_note(row.status, _partly(row), "Partly graded"))
         parts.append(_group("Public checks (your notebook's test cell, re-run by the grader)",
                             [c for c in row.checks if c.public], today))
         parts.append(_group("Hidden checks (more cases of the same exercise)",

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from course_config import COURSE
-from coursekit.grading import report
+from coursekit.grading import report, totals
 
 
 def _auto(d: Path) -> Path:
@@ -24,6 +24,13 @@ def _auto(d: Path) -> Path:
 def _flags(auto: Path) -> set[str]:
     with open(auto / "summary.csv", newline="", encoding="utf-8") as fh:
         return {r["flags"].split(" ")[0].removeprefix("sandbox=") for r in csv.DictReader(fh)}
+
+
+def _extra(auto: Path) -> dict[str, dict]:
+    """student_id -> the summary columns after the contract's (grading.totals), as the shard wrote them."""
+    with open(auto / "summary.csv", newline="", encoding="utf-8") as fh:
+        return {r["student_id"]: {c: r[c] for c in totals.EXTRA_COLUMNS} for r in csv.DictReader(fh)
+                if all(c in r for c in totals.EXTRA_COLUMNS)}
 
 
 def _timing(autos: list[Path]) -> dict:
@@ -51,7 +58,7 @@ def _copy_students(auto: Path, student_ids: set[str], out: Path) -> None:
 def main(*, dirs: list[Path], out: Path | None = None) -> int:
     """Combine the outputs of several `grade --shard` runs (each DIR holds autograded/ and feedback/)."""
     out = Path(out) if out else Path.cwd()
-    rows, flags, autos, seen = [], set(), [], set()
+    rows, flags, autos, seen, extra = [], set(), [], set(), {}
     for d in dirs:
         auto = _auto(d)
         if not (auto / "grades.csv").exists():
@@ -62,11 +69,12 @@ def main(*, dirs: list[Path], out: Path | None = None) -> int:
         seen |= {(r.student_id, r.grade_id) for r in shard_rows}
         rows += shard_rows
         flags |= _flags(auto)
+        extra = {**_extra(auto), **extra}  # like rows: the first shard that has a student wins
         if auto.resolve() != (out / "autograded").resolve():
             _copy_students(auto, {r.student_id for r in shard_rows}, out)
     order = [e.grade_id for e in COURSE.exercises]
     rows.sort(key=lambda r: (r.student_id, order.index(r.grade_id)))
-    report.write_class(rows, "+".join(sorted(flags)), out / "autograded")
+    report.write_class(rows, "+".join(sorted(flags)), out / "autograded", extra or None)
     report.write_timing(_timing(autos), out / "autograded")
     print(report.summary_table(rows))
     return 0

@@ -9,7 +9,6 @@ hostile or crashing still gets one row per exercise with a status.
 """
 from __future__ import annotations
 
-import json
 import multiprocessing as mp
 import sys
 import time
@@ -19,7 +18,6 @@ from pathlib import Path
 
 from course_config import COURSE, ROOT
 from coursekit import notebook as nbk
-from coursekit.files import atomic_write
 from coursekit.grading.discover import discover, select_shard
 from coursekit.results import CellProblem, Check, Found, Graded, Row, worst
 

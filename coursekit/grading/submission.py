@@ -8,8 +8,8 @@ cells around exactly one solution cell (a solution split into parts, pasted
 into a fresh cell, or stripped of its metadata by an editor); otherwise it
 is an added cell.  Every student cell runs, in notebook order.  Unchanged
 instructor cells (data, training, plots, public tests) do not, except for the
-functions and classes they define, taken from the release (students call
-helpers such as `conv_output_size`).  `restore_metadata` gives nbgrader the
+imports, functions and classes they define, taken from the release (students
+call helpers such as `conv_output_size` or `plt`).  `restore_metadata` gives nbgrader the
 same reading, so a renamed or stripped solution or test cell never makes it
 drop the notebook.
 """
@@ -18,6 +18,7 @@ from __future__ import annotations
 import ast
 import copy
 import re
+import textwrap
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -168,6 +169,7 @@ def read_cells(submitted_nb, release_nb) -> list[Cell]:
     release = release_nb.cells
     anchor = anchors(submitted_nb, release_nb)
     solution_ids = [nbk.grade_id(c) for c in release if release_role(c) == SOLUTION]
+    copies = {normalized(c.source): i for i, c in enumerate(release) if release_role(c) in (SETUP, TEST, GIVEN)}
     parts: dict[str, int] = {}  # grade_id -> solution cells seen so far
     out = []
     for k, c in enumerate(submitted_nb.cells):
@@ -178,6 +180,9 @@ def read_cells(submitted_nb, release_nb) -> list[Cell]:
         gid = nbk.grade_id(release[a]) if a is not None else None
         if role in (SETUP, GIVEN) and normalized(c.source) != normalized(release[a].source):
             role = CHANGED
+        elif role == ADDED and normalized(c.source) in copies:  # a copy of an instructor cell: still theirs
+            a = copies[normalized(c.source)]
+            role, gid = release_role(release[a]), nbk.grade_id(release[a])
         elif role == ADDED:
             gid = _exercise_by_names(c.source, solution_ids) or _gap_exercise(k, anchor, release)
             role = SOLUTION if gid else ADDED
@@ -189,7 +194,11 @@ def read_cells(submitted_nb, release_nb) -> list[Cell]:
 
 
 def _given_definitions(cell: Cell, release, protected: set[str]) -> str:
-    """The function and class definitions of an unchanged instructor cell, from the release's copy of it."""
+    """The imports, function and class definitions of an unchanged instructor cell, from the release's copy.
+
+    Students call what these cells define or import (conv_output_size, plt); the rest (data, training,
+    plots) is not run.  An import the sandbox cannot satisfy (the helper module) is skipped quietly.
+    """
     source = release[cell.release_index].source
     try:
         tree = ast.parse(_code(source))
@@ -198,9 +207,12 @@ def _given_definitions(cell: Cell, release, protected: set[str]) -> str:
     lines = _code(source).splitlines()
     keep = []
     for node in tree.body:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.name not in protected:
-            first = min([node.lineno] + [d.lineno for d in node.decorator_list])
-            keep.append("\n".join(lines[first - 1:node.end_lineno]))
+        text = "\n".join(lines[min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])]) - 1:
+                                node.end_lineno])
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            keep.append("try:\n" + textwrap.indent(text, "    ") + "\nexcept ImportError:\n    pass")
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.name not in protected:
+            keep.append(text)
     return "\n\n".join(keep)
 
 
@@ -209,10 +221,12 @@ def student_plan(name: str, submitted_nb, release_nb=None) -> list[tuple[Cell | 
     release_nb = release_nb if release_nb is not None else release_notebook(name)
     protected = {n for ex in COURSE.exercises_in(name) for n in ex.defines}
     plan: list[tuple[Cell | None, str, str]] = [(None, label, src) for label, src in setup_cells(source_notebook(name))]
+    given_done: set[int] = set()
     for cell in read_cells(submitted_nb, release_nb):
         if cell.runs:
             plan.append((cell, cell.label, _code(cell.source)))
-        elif cell.role == GIVEN:
+        elif cell.role == GIVEN and cell.release_index not in given_done:
+            given_done.add(cell.release_index)
             given = _given_definitions(cell, release_nb.cells, protected)
             if given:
                 plan.append((None, f"given {cell.number}", given))
@@ -249,7 +263,8 @@ def restore_metadata(submitted_nb, release_nb):
         target = None
         if c is not None and c.role == SOLUTION and c.part == 1:
             target = by_gid[c.grade_id]
-        elif c is not None and c.role in (SETUP, TEST, CHANGED) and nbk.nbgrader_meta(release[c.release_index]):
+        elif c is not None and c.role in (SETUP, TEST, CHANGED) and anchor[k] == c.release_index \
+                and nbk.nbgrader_meta(release[c.release_index]):  # the matched cell, not a copy of it
             target = c.release_index
         elif c is None and anchor[k] is not None and nbk.nbgrader_meta(release[anchor[k]]):
             target = anchor[k]

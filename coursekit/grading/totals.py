@@ -66,6 +66,11 @@ def for_grade(rows, roster, submitted: Path, manual_points: dict[str, dict[str, 
     return extras(rows, roster=roster, manual=manual_points, stamps=stamps, course=course)
 
 
+def _g(x) -> str:
+    """A number as summary.csv writes it, from a float or from the CSV's text (merge reads it back)."""
+    return f"{float(x):g}"
+
+
 def report_section(extra: dict[str, dict], rows, course=COURSE) -> str:
     """The report's class list: name, section, autograded, written, late and final points per student."""
     if not extra:
@@ -76,8 +81,9 @@ def report_section(extra: dict[str, dict], rows, course=COURSE) -> str:
             "<th>hours late</th><th>penalty</th><th>total</th></tr>")
     body = "".join(
         f"<tr><td>{escape(sid)}</td><td>{escape(e['name'])}</td><td>{escape(e['section'])}</td>"
-        f"<td>{escape(statuses.get(sid, ''))}</td><td>{e['manual_score']:g}/{e['manual_max']:g}</td>"
-        f"<td>{e['hours_late']:g}</td><td>{e['late_penalty']:g}</td><td>{e['total']:g}/{e['total_max']:g}</td></tr>"
+        f"<td>{escape(statuses.get(sid, ''))}</td><td>{_g(e['manual_score'])}/{_g(e['manual_max'])}</td>"
+        f"<td>{_g(e['hours_late'])}</td><td>{_g(e['late_penalty'])}</td><td>{_g(e['total'])}/{_g(e['total_max'])}</td>"
+        "</tr>"
         for sid, e in extra.items())
     return (f"<h2>Class list, written answers and late work</h2><p>Due: {due}; late policy: "
             f"{escape(course.late.method)}. Written answers are scored by TAs (manual_scores.csv or formgrader); "

@@ -85,6 +85,7 @@ def test_a_timeout_and_a_tampered_cell_are_marked_apart_from_a_plain_failure(sam
     timed_out = [d for d in _details(html) if d[0] == "problem"]
     assert timed_out and all(is_open and "timed out:" in text and "\u26a0" in text for _, is_open, text in timed_out)
     assert "Partly graded (timed out)" in html and "per check). Look for an endless loop" in html
+    assert "1 check(s) below timed out before finishing" in html
     assert "Partly graded (test cell edited)" in _page(sample, TROUBLED, T1)
 
 
@@ -126,6 +127,14 @@ def test_checks_shown_after_the_due_date_are_only_counted_until_their_reveal_dat
     assert "case family 1" in after and "wrong shape" in after
 
 
+def test_checks_that_are_never_shown_still_count_and_say_so(monkeypatch):
+    monkeypatch.setattr(feedback, "COURSE", replace(COURSE, visibility=Visibility(exercises=(("conv2d", "hidden"),))))
+    html = feedback.notebook_page("s", T2, [exercise_row("s", "conv2d", {1: ("failed", "values differ")})])
+    assert "case family" not in html and "values differ" not in html
+    assert "3 more check(s) count here but are not listed: 2 passed, 4/6 points" in html
+    assert "test_conv2d" in html  # public checks follow their own setting
+
+
 def test_results_json_carries_each_checks_visibility(monkeypatch):
     course = replace(COURSE, visibility=Visibility(exercises=(("conv2d", "hidden"),)))
     monkeypatch.setattr(gradescope, "COURSE", course)
@@ -134,9 +143,11 @@ def test_results_json_carries_each_checks_visibility(monkeypatch):
     assert {t["visibility"] for t in tests if "rdm" in t["tags"]} == {"visible"}
 
 
-def test_an_unknown_visibility_names_the_setting_and_the_choices():
+def test_an_unknown_visibility_or_a_reveal_date_that_is_not_a_date_names_the_setting_and_the_fix():
     with pytest.raises(ValueError, match="course_config.py.*visible"):
         Visibility(hidden="later").of("conv2d", public=False)
+    with pytest.raises(ValueError, match="reveal_on '10/01/2027' is not a date; write it as YYYY-MM-DD"):
+        Visibility(hidden="after_due_date", reveal_on="10/01/2027").shown("conv2d", False, dt.date(2027, 1, 1))
 
 
 def test_no_page_or_results_json_shows_hidden_test_code_or_reference_lines_the_student_did_not_write(sample):
@@ -158,5 +169,5 @@ def test_the_leak_check_itself_catches_reference_code_shown_to_someone_who_did_n
 def test_a_row_without_checks_still_gets_a_page_that_explains_itself():
     row = Row("s", T1, "train", 0, 1, 0, 2, "error", "W2D1_Tutorial1.ipynb could not be read: not JSON")
     html = feedback.notebook_page("s", T1, [row])
-    assert "Could not be graded (raised an error)" in html and "could not be read: not JSON" in html
+    assert "Could not be graded (error)" in html and "could not be read: not JSON" in html
     assert "Restart &amp; Run All" in html

@@ -182,6 +182,7 @@ def test_instructor_cells_do_not_run_but_their_definitions_do_and_edited_ones_do
     assert not any("grating(" in src or "plt." in src for src in labels.values())  # no plots, no data
     given = [src for label, src in labels.items() if label.startswith("given ")]
     assert any("def conv_output_size" in src for src in given)  # a helper the student may call
+    assert any("import matplotlib.pyplot as plt" in src for src in given)  # and what those cells import
     k = next(i for i, c in enumerate(nb.cells) if c.source.startswith("orientations = "))
     nb.cells[k].source += "\nprint('my own plot')"
     changed = [c for c in sub.read_cells(nb, sub.release_notebook(T2)) if c.role == sub.CHANGED]
@@ -257,3 +258,11 @@ def test_added_cells_that_raise_or_hang_cost_nothing_and_are_reported_by_number(
     assert [(p.cell, p.first_line, p.exc_type) for p in problems] == [
         (11, "# look at the data", "NameError"), (12, "while True:", "CellTimeout")]
     assert "resp_train" in problems[0].message and problems[0].student_id == "Zoë Ünal"
+
+
+def test_a_copied_instructor_cell_does_not_run_in_the_child():
+    nb = filled(T2)
+    k = next(i for i, c in enumerate(nb.cells) if c.source.startswith("orientations = "))
+    nb.cells.insert(k + 1, copy.deepcopy(nb.cells[k]))
+    nb.cells[k + 1]["id"] = "copied-plot"
+    assert not [c for c in sub.read_cells(nb, sub.release_notebook(T2)) if c.runs and c.role != sub.SOLUTION]
