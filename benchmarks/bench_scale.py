@@ -140,16 +140,23 @@ def startup(tmp: Path, env: dict, restore: bool) -> dict[str, float]:
             "fork-server start": child(FORKSERVER)}
 
 
-def projection(per_student: float, fixed: float, merge_per_student: float, students: int = 3000) -> list[str]:
-    lines = [f"projection for {students} students (per student {per_student:.2f} s with --jobs 2 on 2 cores, "
-             f"job start-up {fixed:.0f} s, merge {merge_per_student * students:.0f} s):",
-             f"{'shards':>7s} {'per shard':>10s} {'shard job':>10s} {'run (shards + merge)':>22s}"]
+def projection(per_student: float, fixed: dict[str, float], merge: float, students: int = 3000) -> list[str]:
+    """Wall time of a grading run of `students` on N shards: collect job, the slowest shard job, merge job.
+
+    A shard job is its start-up (venv restore, gradebook, fork-server) plus its students at this run's
+    per-student time; collect and merge jobs each restore the venv too.  Queueing for runners is not included.
+    """
+    start = sum(fixed.values())
+    restore = fixed["venv restore (extract)"]
+    lines = [(f"projection for {students} students: {per_student:.2f} s per student (--jobs 2, 2 cores), "
+              f"shard start-up {start:.0f} s, merge job {restore + merge:.0f} s, collect job {restore:.0f} s + collect"),
+             f"{'shards':>7s} {'students/shard':>15s} {'shard job':>10s} {'whole run':>10s}"]
     for n in SHARDS:
         per_shard = math.ceil(students / n)
-        job = fixed + per_student * per_shard
-        flag = "  over the 6 h job limit" if job > JOB_LIMIT_S else ""
-        lines.append(f"{n:7d} {per_shard:10d} {job / 60:8.1f} m {(job + merge_per_student * students) / 60:20.1f} m"
-                     f"{flag}")
+        job = start + per_student * per_shard
+        flag = "  over the 6 h limit of a hosted job" if job > JOB_LIMIT_S else ""
+        whole = restore + job + restore + merge
+        lines.append(f"{n:7d} {per_shard:15d} {job / 60:8.1f} m {whole / 60:8.1f} m{flag}")
     return lines
 
 
@@ -170,11 +177,12 @@ def main() -> None:
         run = grade(tmp / "submitted", tmp / "out", args.jobs, env)
         merge_s = timed([sys.executable, "-m", "coursekit", "merge", str(tmp / "out"), "--out", str(tmp / "merged")],
                         env)
+        merge_fixed = timed([sys.executable, "-c", "import coursekit.cli, coursekit.grading.merge"], env)  # imports
         fixed = startup(tmp, env, args.restore)
-    report(args, mix, build_s, run, merge_s, fixed)
+    report(args, mix, build_s, run, (merge_s, merge_fixed), fixed)
 
 
-def report(args, mix: dict, build_s: float, run: dict, merge_s: float, fixed: dict) -> None:
+def report(args, mix: dict, build_s: float, run: dict, merge: tuple[float, float], fixed: dict) -> None:
     n, wall, timing = args.students, run["wall"], run["timing"]
     print(f"class: {n} students ({', '.join(f'{k} {v}' for k, v in mix.items())}), built in {build_s:.0f} s")
     print(f"coursekit grade --jobs {args.jobs}: {wall:.0f} s = {wall / 60:.1f} min, "
@@ -186,10 +194,12 @@ def report(args, mix: dict, build_s: float, run: dict, merge_s: float, fixed: di
     print(f"  writing outputs (CSVs, report, feedback, records): {wall - run['last']:.0f} s")
     print(f"  per worker (timing.json, summed over {args.jobs} workers / {args.jobs}): public "
           f"{timing['public_seconds'] / args.jobs:.0f} s, hidden {timing['hidden_seconds'] / args.jobs:.0f} s")
-    print(f"coursekit merge of the {n} students' outputs: {merge_s:.1f} s")
+    merge_s, merge_fixed = merge
+    print(f"coursekit merge of the {n} students' outputs: {merge_s:.1f} s ({merge_fixed:.1f} s of it start-up)")
     print("shard job start-up: " + ", ".join(f"{k} {v:.1f} s" for k, v in fixed.items()))
-    per_student = (wall - fixed["fork-server start"]) / n
-    for line in projection(per_student, sum(fixed.values()), merge_s / n):
+    per_student = (wall - fixed["fork-server start"]) / n  # grade's own fork-server start is counted per shard
+    merge_3000 = merge_fixed + (merge_s - merge_fixed) * 3000 / n
+    for line in projection(per_student, fixed, merge_3000):
         print(line)
 
 

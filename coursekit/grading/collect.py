@@ -86,7 +86,7 @@ class Context:
 
     known_ids: set[str] = field(default_factory=set)  # the roster's ids, to split names that could split two ways
     regexp: re.Pattern | None = None  # nbgrader's named_regexp
-    bb_users: dict[str, tuple[str, str]] = field(default_factory=dict)  # Blackboard "<assignment>_<user>" -> (user, name)
+    bb_users: dict[str, tuple[str, str]] = field(default_factory=dict)  # "<assignment>_<user>" -> (user, name)
     bb_assignment: str = ""  # Blackboard's assignment prefix, when no receipt names the user
     canvas_ids: set[str] = field(default_factory=set)  # user ids that Canvas members show without ambiguity
 
@@ -122,7 +122,8 @@ def read_download(zf: zipfile.ZipFile, parent: Entry | None = None, depth: int =
     return out
 
 
-_COPY_SUFFIX = re.compile(r"(?:-\d+|\s*\(\d+\)|-Copy\d*)+$", re.IGNORECASE)  # Canvas -1, a browser's " (1)", Jupyter -Copy1
+# Copies: Canvas's "-1", a browser's " (1)", Jupyter's "-Copy1".
+_COPY_SUFFIX = re.compile(r"(?:-\d+|\s*\(\d+\)|-Copy\d*)+$", re.IGNORECASE)
 
 
 def notebook_of(file: str) -> tuple[str | None, tuple[int, ...]]:

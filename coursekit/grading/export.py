@@ -20,7 +20,7 @@ from course_config import COURSE, ROOT
 from coursekit.files import atomic_write
 from coursekit.grading import late, manual, totals
 from coursekit.grading.exports import read_rows, to_csv
-from coursekit.grading.roster import RosterError, load as load_roster
+from coursekit.grading.roster import RosterError, Student, load as load_roster
 
 KINDS = ("canvas", "moodle", "csv", "manual")
 
@@ -49,7 +49,8 @@ def canvas(students: list[dict], course=COURSE) -> str:
 
 
 def moodle(students: list[dict], course=COURSE) -> str:
-    """A CSV for Moodle's grade import: map "Email address" (or "ID number") to the user, the grade column to the item."""
+    """A CSV for Moodle's grade import: "Email address" (or "ID number") maps to the user, the grade column to the
+    assignment."""
     col = moodle_column(course)
     columns = ("Email address", "ID number", "Full name", col, "Feedback comments")
     return to_csv(columns, [{"Email address": s["email"], "ID number": s["student_id"], "Full name": s["name"],
@@ -87,30 +88,27 @@ def _summary(auto: Path) -> dict[str, dict]:
 
 
 def students(out: Path, people, course=COURSE) -> tuple[list[dict], list]:
-    """(one record per student: identity, status and every total; the grades.csv rows), rostered students first."""
+    """(one record per student: identity, status and every total; the grades.csv rows), rostered students first.
+
+    A rostered student absent from the grades (the roster came after grading) is `missing` with 0.
+    """
     auto = Path(out) / "autograded"
     rows, summary = read_rows(auto), _summary(auto)
     given = manual.scores(out, course)
     stamps = {sid: late.parse_time(rec["submitted_at"]) if rec.get("submitted_at") else None
               for sid, rec in summary.items()}
     extra = totals.extras(rows, roster=people, manual=manual.by_notebook(given), stamps=stamps, course=course)
-    ids = list(dict.fromkeys([*(people.ids() if people else []), *summary, *extra]))
+    auto_max = round(sum(ex.max_points for ex in course.exercises), 4)
     records = []
-    for sid in ids:
-        person = people.get(sid) if people else None
-        rs = [r for r in rows if r.student_id == sid]
+    for sid in dict.fromkeys([*(people.ids() if people else []), *summary, *extra]):
+        person = (people.get(sid) if people else None) or Student(sid)
         e = extra.get(sid) or totals.student(sid, [], roster=people, course=course)
-        records.append({"student_id": sid, "name": person.name if person else "",
-                        "email": person.email if person else "", "lms_id": person.lms_id if person else "",
-                        "section": person.section if person else "",
-                        "status": summary.get(sid, {}).get("status", "missing"),
-                        "auto": round(sum(r.score for r in rs), 4),
-                        "auto_max": round(sum(r.max_score for r in rs) or sum(x.max_points for x in course.exercises),
-                                          4),
+        records.append({"student_id": sid, "name": person.name, "email": person.email, "lms_id": person.lms_id,
+                        "section": person.section, "status": summary.get(sid, {}).get("status", "missing"),
+                        "auto": round(sum(r.score for r in rows if r.student_id == sid), 4), "auto_max": auto_max,
                         "questions": {f"{k[1]}:{k[2]}": s.score for k, s in given.items() if k[0] == sid},
                         **{k: e[k] for k in ("manual_score", "manual_max", "hours_late", "late_penalty", "total")},
-                        "total_max": e["total_max"] or round(sum(x.max_points for x in course.exercises)
-                                                             + sum(q.points for q in course.questions), 4)})
+                        "total_max": round(auto_max + e["manual_max"], 4)})
     return records, rows
 
 

@@ -29,10 +29,10 @@ FORMAT = 1  # bump when a record's layout changes: older records are then ignore
 
 def grader_inputs() -> list[Path]:
     """Files and folders whose content, when changed, can change every student's grade."""
-    paths = [ROOT / "tests" / "hidden", COURSE.source_dir / COURSE.assignment, COURSE.release_dir / COURSE.assignment,
-             ROOT / "coursekit", ROOT / "course_config.py", ROOT / "nbgrader_config.py", ROOT / "requirements.txt"]
-    # The class list and the TAs' hand scores change rows too (missing students, written answers).
-    return paths + [p for p in (getattr(COURSE, "roster", None), getattr(COURSE, "manual_scores", None)) if p]
+    # Not the class list nor the TAs' hand scores: what they change is in each student's key (discovery's
+    # problems and flags) or computed when the outputs are written (names, written answers, totals).
+    return [ROOT / "tests" / "hidden", COURSE.source_dir / COURSE.assignment, COURSE.release_dir / COURSE.assignment,
+            ROOT / "coursekit", ROOT / "course_config.py", ROOT / "nbgrader_config.py", ROOT / "requirements.txt"]
 
 
 def _files(path: Path) -> list[Path]:

@@ -78,7 +78,7 @@ def _public(found: list[Found], kernel_socket: str | None = None) -> dict:
         return pub.results(course, students, release)
 
 
-def _hidden(found: list[Found], server, progress) -> dict:
+def _hidden(found: list[Found], server, progress) -> tuple[dict, list[CellProblem]]:
     from coursekit.grading import hidden
     from coursekit.isolation.handle import StudentSandbox
     from coursekit.isolation.probe import ProbeError
@@ -91,11 +91,11 @@ def _hidden(found: list[Found], server, progress) -> dict:
     def refuse(status: str, message: str):
         raise ProbeError(message, status=status)
 
-    def open_handle(student_id: str, notebook: str):
-        f = by_id[student_id]
+    def open_handle(slug: str, notebook: str):
+        f = by_id[slug]
         if notebook not in f.notebooks:
             refuse(*f.problems.get(notebook, ("missing", "notebook not submitted")))
-        if not current or current[0][0] != student_id:
+        if not current or current[0][0] != slug:
             cells, plans, unreadable = {}, {}, {}
             for name, path in f.notebooks.items():
                 try:
@@ -103,7 +103,7 @@ def _hidden(found: list[Found], server, progress) -> dict:
                     cells[name] = [(label, source) for _, label, source in plans[name]]
                 except (nbk.NotebookError, ValueError, KeyError) as exc:
                     unreadable[name] = str(exc)
-            current[:] = [(student_id, StudentSandbox(server, cells, COURSE.limits), unreadable)]
+            current[:] = [(slug, StudentSandbox(server, cells, COURSE.limits), unreadable)]
             opened.append((f, current[0][1], plans))
         _, sandbox, unreadable = current[0]
         if notebook in unreadable:
@@ -121,15 +121,18 @@ def _hidden(found: list[Found], server, progress) -> dict:
 
 
 def _cell_problems(f: Found, box, plans: dict) -> list[CellProblem]:
-    """The student's own cells that raised or timed out in the hidden-suite child (they cost no points)."""
-    from coursekit.grading.submission import ADDED, SOLUTION
+    """Cells the student added that raised or timed out in the hidden-suite child (they cost no points).
+
+    A solution cell's error is not repeated here: the exercise's checks already name its cell and line.
+    """
+    from coursekit.grading.submission import ADDED
 
     out = []
     for name, errors in box.cell_errors.items():
         cells = {label: cell for cell, label, _ in plans.get(name, []) if cell is not None}
         for e in errors:
             cell = cells.get(e.get("ran"))
-            if cell is not None and cell.role in (ADDED, SOLUTION):
+            if cell is not None and cell.role == ADDED:
                 out.append(CellProblem(f.student_id, name, cell.number, cell.first_line, e.get("type", "Error"),
                                        e.get("message", "")[:500]))
     return out
@@ -260,7 +263,7 @@ def main(*, submitted: Path | None = None, jobs: int = 1, shard: str | None = No
     out = Path(out) if out else ROOT
     try:  # read before grading: a typo in the TAs' files should not cost a whole run
         people = load_roster(roster, required=roster is not None)
-        given = manual.by_notebook(manual.scores(out))
+        manual.load(manual.path(out))
     except (RosterError, manual.ManualError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -275,9 +278,11 @@ def main(*, submitted: Path | None = None, jobs: int = 1, shard: str | None = No
     graded, flags = _grade_changed(found, submitted, out, jobs=jobs, unsafe=unsafe, public=public, force=force)
     incremental.prune(everyone, out)
     rows = graded.rows
+    # formgrader's scores come from the gradebook, which holds hidden tests: opened only once every sandbox is gone
+    written = manual.by_notebook(manual.scores(out))
     report.write_all(rows, flags, out, submissions={f.student_id: f.notebooks for f in found},
                      cell_problems=graded.cell_problems, seconds=_seconds(graded.timing, found),
-                     extra=totals.for_grade(rows, people, submitted, given))
+                     extra=totals.for_grade(rows, people, submitted, written))
     report.write_timing(graded.timing, out / "autograded")
     print(report.summary_table(rows), file=sys.stderr)
     print(f"graded {len(found)} submission(s) in {time.perf_counter() - start:.1f} s; "

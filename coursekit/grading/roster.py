@@ -1,4 +1,4 @@
-"""The optional class list, roster.csv (student_id,name,email,lms_id,section): who should have a grade, and their LMS id.
+"""The optional class list, roster.csv (student_id,name,email,lms_id,section): who should have a grade, and how.
 
 Only `student_id` is required; the other columns may be missing or blank.
 `student_id` is the folder name under submitted/ and the id in every output;

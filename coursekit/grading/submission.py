@@ -100,10 +100,10 @@ class Cell:
 
     @property
     def label(self) -> str:
-        """The name tracebacks and messages use: the exercise for a solution cell, else the cell's number."""
+        """The name tracebacks and messages use: the exercise for a solution cell, else role and number."""
         if self.role == SOLUTION:
             return self.grade_id if self.part == 1 else f"{self.grade_id} part {self.part}"
-        return f"cell {self.number}"
+        return f"{self.role} cell {self.number}"  # "added cell 7": the feedback page lists these
 
 
 def anchors(submitted_nb, release_nb) -> list[int | None]:

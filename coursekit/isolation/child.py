@@ -5,15 +5,18 @@ of the conversation is coursekit.isolation.handle.
 """
 from __future__ import annotations
 
+import ast
 import os
 import signal
 import socket
 import sys
+import traceback
 import warnings
 
 import numpy as np
 
 from coursekit.isolation import probe as pr
+from coursekit.notebook import cell_filename
 from coursekit.isolation import wire
 
 
@@ -44,13 +47,15 @@ def main(fd: int, notebooks: list, cell_seconds: float) -> None:
         fresh.restore()
         spaces[name], errors[name] = pr.Namespace(), []
         for label, source in cells:
-            signal.setitimer(signal.ITIMER_REAL, cell_seconds)
             try:
-                pr.exec_cell(spaces[name], source, label)
+                _run_cell(spaces[name], source, label, cell_seconds)
             except BaseException as exc:  # noqa: BLE001 - a failing student cell must not stop the others
                 errors[name].append({**pr.error_payload(exc), "ran": label})  # the cell that was running
-            finally:
-                signal.setitimer(signal.ITIMER_REAL, 0)
+                rest = definitions_after(source, label, exc)
+                try:
+                    rest and _run_cell(spaces[name], rest, label, cell_seconds)
+                except BaseException:  # noqa: BLE001, S110 - already reported: the cell's first error
+                    pass
         states[name] = NotebookState.capture()
         _only_from(me)
         wire.send(stream, {"ran": name, "cell_errors": errors[name]})  # the grader times each notebook
@@ -76,6 +81,40 @@ def main(fd: int, notebooks: list, cell_seconds: float) -> None:
             wire.send(stream, {"id": request.get("id"), "error": {
                 "type": "TypeError", "message": f"your code returned {exc}", "cell": None, "line": None,
                 "text": None}})
+
+
+def _run_cell(ns, source: str, label: str, seconds: float) -> None:
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        pr.exec_cell(ns, source, label)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+
+
+def definitions_after(source: str, label: str, exc: BaseException) -> str:
+    """The imports, functions and classes of a cell that come after the top-level statement that raised.
+
+    Jupyter stops a cell at its first error, but here a cell may fail on a name that only the instructor's
+    skipped cells define (the notebook's data): what the student defined below that line must still exist.
+    Other lines are blanked, so line numbers in later tracebacks stay those of the cell.
+    """
+    filename = cell_filename(label)
+    line = next((n for frame, n in traceback.walk_tb(exc.__traceback__) if frame.f_code.co_filename == filename),
+                None)
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return ""
+    if line is None:
+        return ""
+    failed = next((node.end_lineno for node in tree.body if node.lineno <= line <= node.end_lineno), line)
+    lines, keep = source.splitlines(), set()
+    for node in tree.body:
+        start = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
+        if start > failed and isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef,
+                                                ast.Import, ast.ImportFrom)):
+            keep.update(range(start, node.end_lineno + 1))
+    return "\n".join(ln if i + 1 in keep else "" for i, ln in enumerate(lines)) if keep else ""
 
 
 class NotebookState:

@@ -14,7 +14,7 @@ import ast
 import base64
 import hashlib
 import json
-from typing import Callable
+from collections.abc import Callable
 
 import nbformat
 
@@ -25,7 +25,8 @@ from coursekit.authoring import simulate
 PNG = base64.b64encode(bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
     "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")).decode()
-HELPER = "def _shape(x):\n    \"\"\"Shape of an array or tensor, as a tuple (a student's helper).\"\"\"\n    return tuple(x.shape)"
+HELPER = ('def _shape(x):\n    """Shape of an array or tensor, as a tuple (a student\'s helper)."""\n'
+          "    return tuple(x.shape)")
 
 
 def _uid(*parts) -> str:

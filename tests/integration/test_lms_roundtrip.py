@@ -148,8 +148,8 @@ def test_each_export_parses_back_to_the_graded_totals(graded, kind):
     text = (out / "autograded" / f"{kind}_grades.csv").read_text(encoding="utf-8")
     rows = list(csv.DictReader(io.StringIO(text)))
     grades = read(out / "autograded" / "grades.csv")
-    expected = {p[0]: sum(float(g["public_score"]) + float(g["hidden_score"]) for g in grades if g["student_id"] == p[0])
-                for p in PEOPLE}
+    expected = {p[0]: sum(float(g["public_score"]) + float(g["hidden_score"]) for g in grades
+                          if g["student_id"] == p[0]) for p in PEOPLE}
     if kind == "canvas":
         column = COURSE.canvas_column or COURSE.assignment
         got = {r["SIS User ID"]: float(r[column]) for r in rows if r["Student"] != "Points Possible"}

@@ -2,7 +2,8 @@
 
 A fresh clone is what git would hand out: the tracked and new files, no
 gradebook, no .grading/.  It is copied to a temporary folder so the repo stays
-clean.  One student (reference answers, one written answer) goes through
+clean.  There, generate_assignment skips the committed release/ (it exists)
+and nbgrader_config.py builds the gradebook the other commands need.  One student (reference answers, one written answer) goes through
 generate_assignment, validate, autograde, generate_feedback and export; the
 formgrader is checked through the API its pages are built from: the written
 answers are there as manually graded cells with their points, and a score a TA
@@ -48,8 +49,15 @@ def nbgrader(course: Path, *args: str, timeout: float = 900) -> subprocess.Compl
 def course(tmp_path_factory):
     root = fresh_clone(tmp_path_factory.mktemp("clone"))
     assert not (root / ".grading").exists()
-    nbgrader(root, "generate_assignment", COURSE.assignment, "--force")  # release/ exists in a clone: --force
+    nbgrader(root, "generate_assignment", COURSE.assignment)
     return root
+
+
+def test_generate_assignment_on_a_fresh_clone_builds_the_gradebook_and_leaves_the_committed_release(course):
+    assert (course / ".grading" / "gradebook.db").is_file()
+    ours = COURSE.release_dir / COURSE.assignment
+    assert {p.name: p.read_bytes() for p in (course / "release" / COURSE.assignment).iterdir()} == \
+        {p.name: p.read_bytes() for p in ours.iterdir()}
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +76,7 @@ def autograded(course):
     return course
 
 
-def test_generate_assignment_makes_each_written_answer_a_manually_graded_cell_with_its_points(course):
+def test_the_release_has_each_written_answer_as_a_manually_graded_cell_with_its_points(course):
     for name in COURSE.tutorials:
         nb = nbformat.read(course / "release" / COURSE.assignment / f"{name}.ipynb", as_version=4)
         answers = {c.metadata["nbgrader"]["grade_id"]: c for c in nb.cells

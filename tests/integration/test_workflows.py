@@ -9,6 +9,7 @@ except the run's volatile timing (timing.json, timing.js and each results.json's
 execution_time), which measures this run rather than grades it.
 """
 import csv
+import json
 import re
 import shutil
 import subprocess
@@ -18,9 +19,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from course_config import COURSE, ROOT
+from course_config import ROOT
 from coursekit.authoring import simulate
-from tests.workflow_runner import Runner
+from tests.workflow_runner import Expression, Runner, WorkflowError
 
 WORKFLOWS = ROOT / ".github" / "workflows"
 FILES = [WORKFLOWS / "ci.yml", WORKFLOWS / "autograde.yml"]
@@ -108,12 +109,14 @@ def _tree(folder: Path) -> dict[str, bytes]:
     return out
 
 
+@pytest.mark.slow
 def test_the_matrix_has_one_grading_job_per_shard(local_run):
     _, jobs, _, _ = local_run
     assert [j.matrix for j in jobs["grade"]] == [{"shard": 1}, {"shard": 2}]
     assert jobs["collect"][0].outputs == {"shards": "[1,2]", "total": "2"}
 
 
+@pytest.mark.slow
 def test_merged_artifact_equals_an_unsharded_grade_byte_for_byte(local_run):
     runner, _, reference, _ = local_run
     merged = _tree(runner.artifacts / "grades")
@@ -124,6 +127,7 @@ def test_merged_artifact_equals_an_unsharded_grade_byte_for_byte(local_run):
     assert not different, different
 
 
+@pytest.mark.slow
 def test_each_shard_artifact_holds_only_its_own_students_grades_and_no_secret(local_run):
     runner, _, _, profiles = local_run
     students = sorted(profiles)
@@ -138,6 +142,7 @@ def test_each_shard_artifact_holds_only_its_own_students_grades_and_no_secret(lo
     assert not [p for p in everything if p.suffix in (".ipynb", ".py", ".db") or p.name.startswith(".")]
 
 
+@pytest.mark.slow
 def test_shard_summaries_name_the_sandbox_protections_and_the_merge_summary_is_a_class_table(local_run):
     _, jobs, _, profiles = local_run
     for job in jobs["grade"]:
@@ -151,8 +156,61 @@ def test_shard_summaries_name_the_sandbox_protections_and_the_merge_summary_is_a
     assert len(summary) == len(profiles)
 
 
+@pytest.mark.slow
 def test_the_venv_is_built_only_when_the_cache_misses(local_run):
     _, jobs, _, _ = local_run
     assert all(any("skipped: Build the venv" in line for line in job.logs)
                for runs in jobs.values() for job in runs)
-    assert COURSE.assignment == "W2D1"  # the workflow's messages name the W2D1 layout
+
+
+def _collect_only(tmp_path: Path, folder_of_one: bool = True, **inputs) -> tuple[str, dict]:
+    """Run only autograde.yml's collect job on the repository at tmp_path/repo (with, by default, a one-student
+    submissions/ folder): the error it stops with (or ''), and the job's outputs."""
+    repo = tmp_path / "repo"
+    shutil.copytree(ROOT, repo, dirs_exist_ok=True, ignore=shutil.ignore_patterns(".git", ".venv", "__pycache__", ".demo", ".grading",
+                                                              "submitted", "autograded", "feedback", ".ruff_cache",
+                                                              "tests", "benchmarks", "docs"))
+    if folder_of_one:
+        simulate.build_class(repo / "submissions", 1)
+    runner = Runner(WORKFLOWS / "autograde.yml", repo=repo, root=tmp_path / "runner", venv=ROOT / ".venv",
+                    inputs=inputs)
+    try:
+        jobs = runner.run(only={"collect"})
+    except WorkflowError as exc:
+        return str(exc), {}
+    return "", jobs["collect"][0].outputs
+
+
+@pytest.mark.parametrize("shards", ["0", "257", "four"])
+def test_a_shard_count_outside_1_to_256_stops_the_collect_job_with_a_message(tmp_path, shards):
+    assert "shards must be a whole number from 1 to 256" in _collect_only(tmp_path, shards=shards)[0]
+
+
+def test_a_submissions_path_that_is_not_in_the_repository_stops_the_collect_job_naming_it(tmp_path):
+    error, _ = _collect_only(tmp_path, submissions="late.zip")
+    assert "late.zip: no such file or folder in the repository" in error
+
+
+def test_more_shards_than_students_are_cut_to_one_per_student(tmp_path):
+    assert _collect_only(tmp_path, shards="8") == ("", {"shards": "[1]", "total": "1"})
+
+
+def test_expressions_evaluate_as_github_does():
+    ctx = {"inputs": {"shards": None, "name": "x"}, "steps": {"venv": {"outputs": {"cache-hit": "true"}}}}
+    fns = {"fromJSON": json.loads}
+    assert Expression("inputs.shards || 4", ctx, fns).value() == 4
+    assert Expression("inputs.name || 'submissions'", ctx, fns).value() == "x"
+    assert Expression("steps.venv.outputs.cache-hit != 'true'", ctx, fns).value() is False
+    assert Expression("!(steps.venv.outputs.cache-hit == 'TRUE')", ctx, fns).value() is False
+    assert Expression("fromJSON('[1,2]')", ctx, fns).value() == [1, 2]
+
+
+def test_an_lms_zip_committed_to_the_repository_is_collected(tmp_path):
+    class_dir = tmp_path / "class"
+    simulate.build_class(class_dir, 2)
+    shutil.make_archive(str(tmp_path / "download"), "zip", class_dir)
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    shutil.copy(tmp_path / "download.zip", repo / "download.zip")
+    error, outputs = _collect_only(tmp_path, folder_of_one=False, submissions="download.zip")
+    assert (error, outputs) == ("", {"shards": "[1,2]", "total": "2"})

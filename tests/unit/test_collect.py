@@ -6,10 +6,12 @@ file landed in which folder.  Every member must appear in collect_report.csv.
 import csv
 import json
 import zipfile
+from dataclasses import replace
 from datetime import datetime
 
 import pytest
 
+from course_config import COURSE, LatePolicy
 from coursekit.grading import collect
 from tests.lms_downloads import blackboard_members, canvas_name, moodle_name, unique, zip_bytes
 
@@ -238,3 +240,11 @@ def test_collecting_again_replaces_a_students_folder_and_leaves_the_others(tmp_p
     run(tmp_path, {f"alice/{T1}.ipynb": nb("old"), f"alice/{T2}.ipynb": nb("old"), f"bob/{T1}.ipynb": nb("b")})
     _, tree, _ = run(tmp_path, {f"alice/{T1}.ipynb": nb("new")})
     assert tree == {"alice": {f"{T1}.ipynb": "new"}, "bob": {f"{T1}.ipynb": "b"}}
+
+
+def test_a_late_resubmission_is_taken_and_the_report_says_how_late(tmp_path, monkeypatch):
+    monkeypatch.setattr(collect, "COURSE", replace(COURSE, late=LatePolicy(due="2026-11-28 12:00:00 UTC")))
+    code, tree, lines = run(tmp_path, blackboard())
+    assert code == 0 and tree["jane_doe"][f"{T1}.ipynb"] == "jane_doe second attempt"
+    assert outcome(lines, "2026-11-28-23-30-05_W2D1")["late"] == "11.5 h after the due date"
+    assert outcome(lines, "jane_smith_attempt_2026-11-28-10-00-00_W2D1")["late"] == ""

@@ -93,6 +93,7 @@ def rows_for(sid: str, fraction: float) -> list[Row]:
                 ex.hidden_points, "ok" if fraction == 1 else "failed", "") for ex in COURSE.exercises]
 
 
+COURSE_MAX = sum(ex.max_points for ex in COURSE.exercises) + sum(q.points for q in COURSE.questions)
 COURSE_LATE = replace(COURSE, late=LatePolicy(due="2026-11-28 12:00:00 UTC", method="per_hour", points_per_hour=1))
 
 
@@ -154,6 +155,7 @@ def test_moodle_and_plain_exports_name_every_rostered_student_with_status_missin
     assert moodle["jose@example.edu"][export.moodle_column()] == "0"
     plain = {r["student_id"]: r for r in parse(export.plain(records, rows))}
     assert plain["s3"]["status"] == "missing" and plain["s3"]["total"] == "0"
+    assert plain["s3"]["total_max"] == plain["s1"]["total_max"] == f"{COURSE_MAX:g}"
     assert plain["s1"]["conv2d"] == "8"
 
 

@@ -212,6 +212,7 @@ def test_an_added_helper_cell_runs_as_the_students():
     nb.cells.insert(3, nbformat.v4.new_code_cell(HELPER))
     added = [c for c in sub.read_cells(nb, sub.release_notebook(T1)) if c.role == sub.ADDED]
     assert [c.number for c in added] == [4] and added[0].first_line == "def _shape(x):"
+    assert ("added cell 4", HELPER) in sub.student_cells(T1, nb)  # the feedback page lists cells by this label
 
 
 # -------------------------------------------------------------------------------- the student's own errors
@@ -236,7 +237,11 @@ def server():
 
 
 def probe_forward_shape(ns):
-    return list(ns["DeepNetReLU"](3, 2)(torch.zeros(4, 3)).shape)
+    return list(ns["DeepNetReLU"](3, 2)(torch.zeros(4, 3)).shape)  # noqa: F821 - probes get torch as a global
+
+
+def probe_helper(ns):
+    return ns["doubled"](3)
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the sandbox is Linux-only")
@@ -245,13 +250,15 @@ def test_added_cells_that_raise_or_hang_cost_nothing_and_are_reported_by_number(
     from coursekit.isolation.handle import StudentSandbox
 
     nb = filled()
-    nb.cells.insert(10, nbformat.v4.new_code_cell("# look at the data\nprint(resp_train.shape)"))
+    nb.cells.insert(10, nbformat.v4.new_code_cell("# look at the data\nprint(resp_train.shape)\n\n"
+                                                  "def doubled(x):\n    return 2 * x"))
     nb.cells.insert(11, nbformat.v4.new_code_cell("while True:\n    pass"))
     plan = sub.student_plan(T1, nb)
     box = StudentSandbox(server, {T1: [(label, src) for _, label, src in plan]}, LIMITS)
     handle = box.handle(T1)
     try:
         assert handle.run(probe_forward_shape) == [4, 1]  # the solution still works
+        assert handle.run(probe_helper) == 6  # and what the raising cell defines below its error exists
     finally:
         handle.close()
     problems = _cell_problems(Found("Zoë Ünal", {}, slug="zoe-unal-1"), box, {T1: plan})
@@ -266,3 +273,14 @@ def test_a_copied_instructor_cell_does_not_run_in_the_child():
     nb.cells.insert(k + 1, copy.deepcopy(nb.cells[k]))
     nb.cells[k + 1]["id"] = "copied-plot"
     assert not [c for c in sub.read_cells(nb, sub.release_notebook(T2)) if c.runs and c.role != sub.SOLUTION]
+
+
+def test_a_cell_that_raises_still_defines_what_comes_after_the_failing_line():
+    from coursekit.isolation import child
+    from coursekit.isolation import probe as pr
+
+    source = "def before():\n    return 1\nprint(resp_train.shape)\nimport math\n\ndef after():\n    return 2\nz = 3"
+    with pytest.raises(NameError) as caught:
+        pr.exec_cell(pr.Namespace(), source, "added cell 5")
+    rest = child.definitions_after(source, "added cell 5", caught.value)
+    assert rest.splitlines() == ["", "", "", "import math", "", "def after():", "    return 2"]
