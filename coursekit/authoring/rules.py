@@ -145,6 +145,31 @@ def _check_notebook(name: str, py: Path, nb, course: Course, problems: _Problems
                          f"not {name}")
     for ex in course.exercises_in(name):
         _check_exercise(ex, by_id, py, problems)
+    _check_questions(name, py, by_id, course, problems)
+
+
+def _check_questions(name: str, py: Path, by_id: dict, course: Course, problems: _Problems) -> None:
+    """Written answers: each course_config.QUESTIONS row is a markdown cell graded by hand with the same points,
+    and every such cell is registered (TAs score them in formgrader or manual_scores.csv)."""
+    registered = {q.grade_id: q for q in course.questions_in(name)}
+    for gid, (i, cell) in by_id.items():
+        meta = nbk.nbgrader_meta(cell)
+        if cell.cell_type == "markdown" and meta.get("grade") and gid not in registered:
+            problems.add(f"{_where(py, i, cell)}: written answer {gid!r} is graded by hand but not in "
+                         f"course_config.QUESTIONS; add Question({gid!r}, {name!r}, <points>)")
+    for gid, q in registered.items():
+        if gid not in by_id or by_id[gid][1].cell_type != "markdown":
+            problems.add(f"{py.name}: no markdown answer cell with grade_id {gid!r} (course_config.QUESTIONS "
+                         f"lists it for {name}); add it after the question, or remove the row")
+            continue
+        i, cell = by_id[gid]
+        meta = nbk.nbgrader_meta(cell)
+        if not (meta.get("grade") and meta.get("solution")):
+            problems.add(f'{_where(py, i, cell)}: written answer {gid!r} must be graded by hand: nbgrader '
+                         f'"grade": true, "solution": true, "points": {q.points:g}')
+        elif isinstance(meta.get("points"), (int, float)) and float(meta["points"]) != float(q.points):
+            problems.add(f"{_where(py, i, cell)}: written answer {gid!r} has {_points(meta['points'])} but "
+                         f"course_config.QUESTIONS gives {_points(q.points)}")
 
 
 def validate(course: Course = COURSE) -> dict[str, object]:
@@ -160,6 +185,10 @@ def validate(course: Course = COURSE) -> dict[str, object]:
     for ex in course.exercises:
         if ex.notebook not in course.tutorials:
             problems.add(f"course_config.EXERCISES: {ex.grade_id!r} names notebook {ex.notebook!r}, "
+                         f"which is not one of the tutorials {list(course.tutorials)}")
+    for q in course.questions:
+        if q.notebook not in course.tutorials:
+            problems.add(f"course_config.QUESTIONS: {q.grade_id!r} names notebook {q.notebook!r}, "
                          f"which is not one of the tutorials {list(course.tutorials)}")
     for name in course.notebooks:
         py, ipynb = sy.paths(name, course)
