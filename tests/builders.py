@@ -96,7 +96,7 @@ def make_course(root: Path, notebooks: dict, exercises, intro: str = "Intro", sy
     Tutorials are the other names, in order.
     """
     course = replace(COURSE, intro=intro, tutorials=tuple(n for n in notebooks if n != intro),
-                     exercises=tuple(exercises), source_dir=root / "source", release_dir=root / "release",
+                     exercises=tuple(exercises), questions=(), source_dir=root / "source", release_dir=root / "release",
                      submitted_dir=root / "submitted", autograded_dir=root / "autograded",
                      feedback_dir=root / "feedback", gradebook=root / ".grading" / "gradebook.db")
     folder = course.source_dir / course.assignment

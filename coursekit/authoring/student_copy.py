@@ -34,7 +34,11 @@ def text_stub() -> str:
 
 
 def is_ungraded_answer(cell) -> bool:
-    """A markdown think-answer cell: solution: true, grade: false (docs/AUTHORING.md)."""
+    """A markdown answer cell left ungraded (solution: true, grade: false): the course does not score it.
+
+    W2D1's think answers are graded by hand (grade: true, course_config.QUESTIONS) and nbgrader keeps
+    them; an ungraded one is still accepted, and cleared here.
+    """
     return cell.cell_type == "markdown" and nbk.is_solution(cell) and not nbk.nbgrader_meta(cell).get("grade")
 
 
@@ -42,8 +46,8 @@ def clear_ungraded_answer(cell) -> None:
     """Replace the answer regions of a think-answer cell by the text stub and drop its nbgrader metadata.
 
     nbgrader refuses markdown solution cells that are not grade cells ("Markdown solution cell is
-    not marked as a grade cell"), and think answers are not graded, so the release pipeline clears
-    them itself and hands nbgrader a plain markdown cell.
+    not marked as a grade cell"), so the release pipeline clears ungraded answers itself and hands
+    nbgrader a plain markdown cell.
     """
     lines, out, inside = cell.source.splitlines(), [], False
     for line in lines:
