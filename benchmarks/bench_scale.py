@@ -1,6 +1,6 @@
 """Grade a simulated class at scale with `coursekit grade --jobs 2`; project 3,000 students on N CI shards.
 
-    python benchmarks/bench_scale.py --students 300 --jobs 2      (as root; about 30 minutes on 2 cores)
+    python benchmarks/bench_scale.py --students 300 --jobs 2      (as root; about 50 minutes on 2 cores)
 
 The class comes from the banks: mostly correct answers (the reference or a
 correct alternative), common mistakes (wrong bank entries), and a few

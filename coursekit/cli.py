@@ -133,6 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     name = args.pop("verb")
     verb = next(v for v in VERBS if v.name == name)
     _prepare_environment()
+    from coursekit.isolation.sandbox import SandboxError
     from coursekit.notebook import NotebookError
 
     try:
@@ -140,3 +141,6 @@ def main(argv: list[str] | None = None) -> int:
     except (NotebookError, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except SandboxError as exc:  # e.g. no OS isolation here: grading refuses rather than run unprotected
+        print(f"error: {exc}", file=sys.stderr)
+        return 3

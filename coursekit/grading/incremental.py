@@ -50,7 +50,7 @@ def digest(paths: list[Path], base: Path, extra: dict | None = None) -> str:
     for path in paths:
         for f in _files(path):
             rel = f.relative_to(base) if f.is_relative_to(base) else f
-            h.update(f"\0{rel.as_posix()}\0{f.stat().st_size}\0".encode())
+            h.update(f"\0{rel.as_posix()}\0{f.stat().st_size}\0".encode("utf-8", "surrogateescape"))
             h.update(f.read_bytes())
     return h.hexdigest()
 
@@ -84,7 +84,7 @@ class Plan:
 
 def _record_path(out: Path, student_id: str) -> Path:
     # Student ids may hold any character: the file is named by a hash, the id is stored inside.
-    return Path(out) / RECORDS / f"{hashlib.sha256(student_id.encode()).hexdigest()[:32]}.json"
+    return Path(out) / RECORDS / f"{hashlib.sha256(student_id.encode('utf-8', 'surrogateescape')).hexdigest()[:32]}.json"
 
 
 def _load(path: Path) -> dict | None:

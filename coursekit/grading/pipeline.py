@@ -238,7 +238,7 @@ def _grade_changed(found: list[Found], submitted: Path, out: Path, *, jobs: int,
     if todo.to_grade:
         graded = grade(todo.to_grade, jobs=jobs, unsafe=unsafe, public=public)
         flags = sandbox.flags(graded.protections)
-        print(f"sandbox: {sandbox.describe(graded.protections)}", file=sys.stderr)
+        print(sandbox.describe(graded.protections), file=sys.stderr)
         incremental.record(graded, todo.to_grade, todo.keys, flags, out)  # only now: every row of the run exists
     return incremental.combine(found, todo, graded, flags)
 

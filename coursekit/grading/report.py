@@ -39,6 +39,8 @@ def write_class(rows: list[Row], flags: str, auto: Path, extra: dict[str, dict] 
     auto = Path(auto)
     order = {e.grade_id: i for i, e in enumerate(COURSE.exercises)}
     rows = sorted(rows, key=lambda r: (r.student_id, order.get(r.grade_id, len(order))))
+    if extra:  # the same order for the class list, whatever order the shards gave
+        extra = {sid: extra[sid] for sid in sorted(extra)}
     summary_columns = (*SUMMARY_FIELDS, *totals.EXTRA_COLUMNS) if extra else SUMMARY_FIELDS
     atomic_write(auto / "grades.csv", to_csv(GRADE_COLUMNS, grade_records(rows)))
     atomic_write(auto / "summary.csv", to_csv(summary_columns, summary_records(rows, f"sandbox={flags}", extra)))
