@@ -15,9 +15,11 @@ import base64
 import hashlib
 import json
 from collections.abc import Callable
+from pathlib import Path
 
 import nbformat
 
+from course_config import COURSE
 from coursekit import notebook as nbk
 from coursekit.authoring import simulate
 
@@ -232,3 +234,23 @@ EDITORS: dict[str, Callable[[str], str]] = {
 def has_grade_ids(text: str) -> bool:
     """Whether a saved notebook still carries nbgrader metadata (Colab's does not)."""
     return any(nbk.grade_id(c) for c in nbformat.reads(text, as_version=4).cells)
+
+
+# A class of honest students named as LMSs name folders, each notebook saved by another editor.
+_T1, _T2, _T3 = COURSE.tutorials
+HONEST = {  # student -> editor per notebook: all eight formats, Tutorial 1 in four of them
+    "José García": {_T1: "jupyterlab4", _T2: "notebook7", _T3: "nbformat45"},
+    "Jose Garcia": {_T1: "colab", _T2: "crlf", _T3: "trailing_whitespace"},
+    "王小明": {_T1: "vscode", _T2: "nbformat44", _T3: "colab"},
+    "Zoë Ünal": {_T1: "notebook7", _T2: "vscode", _T3: "jupyterlab4"},
+}
+
+
+def write_honest_students(submitted: Path) -> dict[str, str]:
+    """The reference answers, saved by the editors of the compatibility bank; student -> profile 'honest'."""
+    for student, editors in HONEST.items():
+        folder = submitted / student / COURSE.assignment
+        folder.mkdir(parents=True)
+        for name, editor in editors.items():
+            (folder / f"{name}.ipynb").write_bytes(EDITORS[editor](name).encode("utf-8"))
+    return {student: "honest" for student in HONEST}

@@ -1,8 +1,9 @@
 """`python -m coursekit grade` end to end on a simulated class: real nbgrader, real sandboxes, real hidden suites.
 
-One class of eight students, one per simulate.PROFILES entry (perfect, mixed,
-stub, missing, malformed, tampered, hostile, warning), is graded once for the
-module with --jobs 2, as a subprocess (as a TA runs it). The per-cell limit is
+One class, one student per simulate.PROFILES entry (perfect, mixed, stub,
+missing, malformed, tampered, hostile, warning) plus four honest students of the
+editor compatibility bank, is graded once for the session with --jobs 2, as a
+subprocess (as a TA runs it; tests/integration/conftest.py). The per-cell limit is
 lowered to 10 s so the hostile student's endless loop costs 10 s, not 30.
 A smaller class of three is graded, then graded again but killed half-way, then
 graded to the end: the outputs must survive the kill whole and the completed
@@ -40,15 +41,9 @@ def _read(path: Path) -> list[dict]:
 
 
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory):
-    """(out folder, student_id -> profile, grades.csv rows, summary.csv rows, grader stderr)."""
-    root = tmp_path_factory.mktemp("class")
-    profiles = simulate.build_class(root / "submitted", len(simulate.PROFILES))
-    proc = _grade(root / "submitted", root)
-    _, err = proc.communicate(timeout=900)
-    assert proc.returncode == 0, err[-3000:]
-    auto = root / "autograded"
-    return root, profiles, _read(auto / "grades.csv"), _read(auto / "summary.csv"), err
+def graded(graded_class):
+    """(out folder, student_id -> profile, grades.csv rows, summary.csv rows, grader stderr): tests/integration/conftest.py."""
+    return graded_class
 
 
 def _student(profiles: dict, profile: str) -> str:
