@@ -6,7 +6,9 @@
 """
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import textwrap
 from dataclasses import replace
 from pathlib import Path
@@ -145,3 +147,20 @@ def valid_course(root: Path, **kw) -> Course:
 
 def cells_json(nb) -> str:
     return json.dumps([c.source for c in nb.cells])
+
+
+@contextlib.contextmanager
+def fork_server(cell_seconds: float):
+    """A real ForkServer whose children's per-cell alarm is cell_seconds; the environment is restored after."""
+    from coursekit.isolation.forkserver import ForkServer
+
+    before = os.environ.get("COURSEKIT_CELL_SECONDS")
+    os.environ["COURSEKIT_CELL_SECONDS"] = str(cell_seconds)  # the child's per-cell alarm
+    try:
+        with ForkServer() as srv:
+            yield srv
+    finally:
+        if before is None:
+            os.environ.pop("COURSEKIT_CELL_SECONDS", None)
+        else:
+            os.environ["COURSEKIT_CELL_SECONDS"] = before

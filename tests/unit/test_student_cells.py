@@ -6,7 +6,6 @@ or an editor would edit them; the compatibility bank (tests/compat/editors.py) s
 from __future__ import annotations
 
 import copy
-import os
 import sys
 from dataclasses import replace
 
@@ -21,6 +20,7 @@ from coursekit.grading import hidden, public
 from coursekit.grading import submission as sub
 from coursekit.isolation.probe import InProcess
 from coursekit.results import Found
+from tests.builders import fork_server
 from tests.compat.editors import EDITORS, HELPER, has_grade_ids
 
 T1, T2 = "W2D1_Tutorial1", "W2D1_Tutorial2"
@@ -222,18 +222,8 @@ LIMITS = replace(COURSE.limits, cell_seconds=1.0, probe_seconds=10.0)
 
 @pytest.fixture(scope="module")
 def server():
-    from coursekit.isolation.forkserver import ForkServer
-
-    before = os.environ.get("COURSEKIT_CELL_SECONDS")
-    os.environ["COURSEKIT_CELL_SECONDS"] = str(LIMITS.cell_seconds)  # the child's per-cell alarm
-    try:
-        with ForkServer() as srv:
-            yield srv
-    finally:
-        if before is None:
-            os.environ.pop("COURSEKIT_CELL_SECONDS", None)
-        else:
-            os.environ["COURSEKIT_CELL_SECONDS"] = before
+    with fork_server(LIMITS.cell_seconds) as srv:
+        yield srv
 
 
 def probe_forward_shape(ns):

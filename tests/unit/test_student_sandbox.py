@@ -1,7 +1,6 @@
 """One sandboxed child per student: notebooks stay apart, and one broken notebook costs only its own tests."""
 from __future__ import annotations
 
-import os
 import sys
 from dataclasses import replace
 
@@ -9,7 +8,7 @@ import pytest
 
 from course_config import COURSE
 from coursekit.isolation.handle import StudentSandbox
-from coursekit.isolation.forkserver import ForkServer
+from tests.builders import fork_server
 from coursekit.isolation.probe import ChildCrashed, ProbeTimeout, StudentError
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the sandbox is Linux-only")
@@ -28,16 +27,8 @@ EXITS = [("exits", "import os\nos._exit(1)\n")]
 
 @pytest.fixture(scope="module")
 def server():
-    before = os.environ.get("COURSEKIT_CELL_SECONDS")
-    os.environ["COURSEKIT_CELL_SECONDS"] = str(LIMITS.cell_seconds)  # the child's per-cell alarm
-    try:
-        with ForkServer() as srv:
-            yield srv
-    finally:
-        if before is None:
-            os.environ.pop("COURSEKIT_CELL_SECONDS", None)
-        else:
-            os.environ["COURSEKIT_CELL_SECONDS"] = before
+    with fork_server(LIMITS.cell_seconds) as srv:
+        yield srv
 
 
 def probe_settings(ns):
