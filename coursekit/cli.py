@@ -88,6 +88,10 @@ def _banks(p: argparse.ArgumentParser) -> None:
     p.add_argument("grade_ids", nargs="*", help="exercises whose bank to judge (default: all)")
 
 
+def _diagnose(p: argparse.ArgumentParser) -> None:
+    p.add_argument("grade_ids", nargs="*", help="exercises to measure (default: all)")
+
+
 @dataclass(frozen=True)
 class Verb:
     name: str
@@ -100,8 +104,11 @@ VERBS: tuple[Verb, ...] = (
     Verb("release", "coursekit.authoring.release", "source/ -> release/ through nbgrader generate_assignment", _release),
     Verb("sync", "coursekit.authoring.sync", "rewrite each source .ipynb from its Jupytext twin", _sync),
     Verb("check", "coursekit.authoring.check", "instructor self-check of release, suites and banks", _jobs(2)),
-    Verb("banks", "coursekit.authoring.banks", "judge the mutant banks: wrong entries caught, alternatives pass",
+    Verb("banks", "coursekit.authoring.banks", "judge the mutant banks: wrong entries caught and diagnosed, "
+         "alternatives pass",
          _banks),
+    Verb("diagnose", "coursekit.authoring.diagnose", "measure diagnosis on tests/diagnosis/: mistakes named right, "
+         "none named wrongly", _diagnose),
     Verb("demo", "coursekit.authoring.demo", "simulate a class, grade it and print the summary", _demo),
     Verb("collect", "coursekit.grading.collect", "import an LMS zip download into submitted/", _collect),
     Verb("export", "coursekit.grading.export", "grades as an LMS gradebook import file, or written answers to "

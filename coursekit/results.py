@@ -35,6 +35,14 @@ class GradingError(Exception):
         self.notebook = notebook
 
 
+@dataclass(frozen=True)
+class Diagnosis:
+    """A known mistake a wrong answer behaves like (grading.diagnosis): its slug and a sentence the student reads."""
+
+    slug: str
+    sentence: str
+
+
 @dataclass
 class Check:
     """One named check of one exercise for one student: a hidden test, or the notebook's public test cell."""
@@ -77,6 +85,7 @@ class Row:
     message: str
     checks: list[Check] = field(default_factory=list, repr=False, compare=False)
     flags: list[str] = field(default_factory=list, repr=False, compare=False)  # the student's, for summary.csv
+    diagnosis: Diagnosis | None = field(default=None, repr=False, compare=False)  # only when points were lost
 
     @property
     def score(self) -> float:
@@ -138,6 +147,7 @@ class Outcome:
     status: str = "ok"
     messages: list[str] = field(default_factory=list)
     checks: list[Check] = field(default_factory=list)  # one per hidden test function, parametrized cases folded
+    diagnosis: Diagnosis | None = None  # the known mistake its behaviour matches (grading.diagnosis)
 
 
 @dataclass

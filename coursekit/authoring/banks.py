@@ -4,7 +4,11 @@ A bank entry is tests/banks/<grade_id>/{wrong,correct}_<slug>.py holding the
 full source of a replacement solution cell.  It is graded as a submission made
 of the reference notebook with that one cell replaced: a wrong entry must lose
 hidden points on its own exercise and on no other, a correct entry must get
-full marks everywhere.
+full marks everywhere.  A wrong entry states its misconception on its second
+line (`# misconception <slug>: <sentence>`, read by grading.diagnosis) and must
+be diagnosed as that misconception when graded; a correct entry never gets a
+diagnosis.  Two slugs that behave alike on every probe show up here as a wrong
+entry that gets no diagnosis.
 """
 from __future__ import annotations
 
@@ -14,7 +18,8 @@ from pathlib import Path
 
 from course_config import COURSE
 from coursekit.grading import hidden
-from coursekit.results import Outcome
+from coursekit.grading.diagnosis import misconception_of
+from coursekit.results import Diagnosis, Outcome
 from coursekit import notebook as nbk
 from coursekit.isolation.probe import InProcess
 from coursekit.grading.submission import source_notebook, student_cells
@@ -34,6 +39,10 @@ class Entry:
     def description(self) -> str:
         first = self.path.read_text().splitlines()[:1]
         return first[0].lstrip("# ").strip() if first else self.path.stem
+
+    @property
+    def misconception(self) -> Diagnosis | None:
+        return misconception_of(self.path.read_text(encoding="utf-8"))
 
 
 def entries(grade_ids: list[str] | None = None, banks_dir: Path = COURSE.banks_dir) -> list[Entry]:
@@ -80,7 +89,22 @@ def verdict(entry: Entry, outcomes: dict[tuple[str, str], Outcome]) -> tuple[boo
         return False, "got full marks but is wrong"
     if entry.kind == "correct" and own.hidden_score < own.hidden_max:
         return False, f"lost points but is correct: {' | '.join(own.messages)[:300]}"
-    return True, f"{own.hidden_score:g}/{own.hidden_max:g}"
+    return _diagnosis_verdict(entry, own)
+
+
+def _diagnosis_verdict(entry: Entry, own: Outcome) -> tuple[bool, str]:
+    """A wrong entry is diagnosed as its own misconception; a correct one is never diagnosed."""
+    score = f"{own.hidden_score:g}/{own.hidden_max:g}"
+    got = own.diagnosis.slug if own.diagnosis else None
+    if entry.kind == "correct":
+        return (True, score) if got is None else (False, f"full marks, yet diagnosed as {got}")
+    stated = entry.misconception
+    if stated is None:
+        return False, "states no misconception: add `# misconception <slug>: <sentence>` as its second line"
+    if got != stated.slug:
+        return False, (f"diagnosed as {got or 'nothing'}, not as its own misconception {stated.slug} (another "
+                       "slug behaves the same on every probe, or the entry answers differently each time)")
+    return True, f"{score}, diagnosed as {got}"
 
 
 def in_process_handles(selected: list[Entry]):

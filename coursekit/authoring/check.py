@@ -3,8 +3,10 @@
 Steps, each reported on its own line: Jupytext pairs in sync; release/
 current and leak free; the reference solutions get full marks and the release
 stubs get zero, both graded for real (nbgrader + sandboxed hidden suites);
-every known-wrong bank entry loses points on its own exercise only; every
-alternative correct entry gets full marks.  Exit 1 on any failure.
+every known-wrong bank entry loses points on its own exercise only and, graded
+in a sandboxed child, is diagnosed as the misconception it states (so no two
+slugs behave alike on every probe); every alternative correct entry gets full
+marks and no diagnosis.  Exit 1 on any failure.
 """
 from __future__ import annotations
 
@@ -84,7 +86,7 @@ def main(*, jobs: int = 2) -> int:
         ("Jupytext pairs in sync", _sync),
         ("release/ current and leak free", _release),
         ("reference gets full marks, release stubs get zero", lambda: _reference_and_stubs(jobs)),
-        ("mutant bank: wrong entries caught, alternatives pass", _banks),
+        ("mutant bank: wrong entries caught and diagnosed, alternatives pass", _banks),
     ]
     failed = 0
     for title, step in steps:

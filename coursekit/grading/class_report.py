@@ -1,4 +1,5 @@
-"""The instructors' class report (autograded/report.html + PNG plots): distributions, pass rates, item statistics.
+"""The instructors' class report (autograded/report.html + PNG plots): distributions, pass rates, item statistics,
+and the known mistakes diagnosed per exercise (grading.diagnosis), each with its students.
 
 A pure function of the rows (with their checks) and the sandbox flags, so a
 merge of shards rebuilds it byte for byte.  Grading time is volatile, so it is
@@ -167,6 +168,27 @@ def checks_table(c_stats: list[dict]) -> str:
             f"{body}</table>")
 
 
+def diagnoses_table(rows: list[Row]) -> str:
+    """Per exercise and known mistake (grading.diagnosis): how many students made it, and who."""
+    found: dict[tuple[str, str], list[Row]] = defaultdict(list)
+    for r in rows:
+        if r.diagnosis is not None:
+            found[(r.grade_id, r.diagnosis.slug)].append(r)
+    if not found:
+        return "<p>No answer matched a known mistake of the banks.</p>"
+    order = [ex.grade_id for ex in COURSE.exercises]
+    lines = []
+    for (grade_id, slug), rs in sorted(found.items(), key=lambda kv: (
+            order.index(kv[0][0]) if kv[0][0] in order else 99, -len(kv[1]), kv[0][1])):
+        ids = sorted(r.student_id for r in rs)
+        lines.append(f"<tr><td>{esc(grade_id)}</td><td><code>{esc(slug)}</code><br>{esc(rs[0].diagnosis.sentence)}</td>"
+                     f"<td class=\"num\">{len(ids)}</td><td>{_students(ids, grade_id, rs[0].notebook)}</td></tr>")
+    return ("<table><tr><th>exercise</th><th>known mistake</th><th class=\"num\">students</th>"
+            "<th>who (links to their feedback)</th></tr>" + "".join(lines) + "</table><p class=\"muted\">A "
+            "diagnosis is given only when a wrong answer behaves exactly like one known mistake of the bank on "
+            "every case the checks tried; it is in diagnoses.csv too.</p>")
+
+
 def statuses_table(rows: list[Row]) -> str:
     """Every non-ok status, with the students and exercises it concerns."""
     by_status: dict[str, list[Row]] = defaultdict(list)
@@ -213,6 +235,7 @@ def report(rows: list[Row], flags: str, out_dir: Path, extra: dict[str, dict] | 
 {imgs}
 <h2>Exercises: item statistics</h2>{exercises_table(ex_stats)}
 <h2>Checks: pass rates and suspects</h2>{checks_table(check_stats(rows))}
+<h2>Known mistakes: diagnoses per exercise</h2>{diagnoses_table(rows)}
 {class_list(extra or {}, rows)}
 <h2>Statuses other than ok</h2>{statuses_table(rows)}
 <h2>Protections that held</h2>{protections(flags)}

@@ -2,8 +2,9 @@
 
 Columns are data: SUMMARY_FIELDS maps each summary.csv column to how it is
 computed from one student's rows, so a later column is one more entry after the
-contract's.  checks.csv keeps every field of a Check, so a merge rebuilds the
-class report from the shards' files alone.
+contract's.  checks.csv keeps every field of a Check, and diagnoses.csv every
+diagnosis (grading.diagnosis: one line per student and exercise that got one),
+so a merge rebuilds the class report from the shards' files alone.
 """
 from __future__ import annotations
 
@@ -14,10 +15,11 @@ from pathlib import Path
 from typing import Callable
 
 from course_config import COURSE
-from coursekit.results import GRADE_COLUMNS, SUMMARY_COLUMNS, Check, Row, worst
+from coursekit.results import GRADE_COLUMNS, SUMMARY_COLUMNS, Check, Diagnosis, Row, worst
 
 CHECK_COLUMNS = ("student_id", "notebook", "grade_id", "check", "kind", "result", "status", "points",
                  "max_points", "message")
+DIAGNOSIS_COLUMNS = ("student_id", "notebook", "grade_id", "diagnosis", "misconception")
 
 
 def _num(x: float) -> str:
@@ -93,6 +95,12 @@ def check_records(rows) -> list[dict]:
              "message": c.message} for r in rows for c in r.checks]
 
 
+def diagnosis_records(rows) -> list[dict]:
+    """diagnoses.csv: one line per student and exercise whose answer matched a known mistake."""
+    return [{"student_id": r.student_id, "notebook": r.notebook, "grade_id": r.grade_id,
+             "diagnosis": r.diagnosis.slug, "misconception": r.diagnosis.sentence} for r in rows if r.diagnosis]
+
+
 def _check(rec: dict) -> Check:
     return Check(student_id=rec["student_id"], grade_id=rec["grade_id"], name=rec["check"],
                  passed=rec["result"] == "passed", status=rec["status"], message=rec["message"],
@@ -104,13 +112,19 @@ def read_rows(auto_dir: Path) -> list[Row]:
     auto_dir = Path(auto_dir)
     with open(auto_dir / "grades.csv", newline="", encoding="utf-8") as fh:
         rows = [Row.from_record(rec) for rec in csv.DictReader(fh)]
+    index = {(r.student_id, r.grade_id): r for r in rows}
     if (auto_dir / "checks.csv").exists():
-        index = {(r.student_id, r.grade_id): r for r in rows}
         with open(auto_dir / "checks.csv", newline="", encoding="utf-8") as fh:
             for rec in csv.DictReader(fh):
                 row = index.get((rec["student_id"], rec["grade_id"]))
                 if row is not None:
                     row.checks.append(_check(rec))
+    if (auto_dir / "diagnoses.csv").exists():
+        with open(auto_dir / "diagnoses.csv", newline="", encoding="utf-8") as fh:
+            for rec in csv.DictReader(fh):
+                row = index.get((rec["student_id"], rec["grade_id"]))
+                if row is not None:
+                    row.diagnosis = Diagnosis(rec["diagnosis"], rec["misconception"])
     return rows
 
 

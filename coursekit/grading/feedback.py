@@ -4,7 +4,9 @@ Nothing secret reaches it: check names are the hidden tests' docstrings (the
 behaviour checked), messages are the hidden tests' own student-facing reasons,
 and the code shown is the student's, taken with coursekit.grading.submission as
 the grader ran it.  Failed checks are open <details>, passed ones folded; each
-state has a word and an icon besides its colour.
+state has a word and an icon besides its colour.  An exercise whose behaviour
+matches a known mistake (grading.diagnosis) says so above its checks: "This
+looks like: <the mistake, in a sentence>".
 """
 from __future__ import annotations
 
@@ -110,6 +112,8 @@ def exercise_html(row: Row, code: str | None, today: dt.date) -> str:
              f"<h2>Exercise {esc(row.grade_id)}: {fraction(row.score, row.max_score)}</h2>",
              f"<p class=\"muted\">public {fraction(row.public_score, row.public_max)} · hidden "
              f"{fraction(row.hidden_score, row.hidden_max)} · {esc(advice.WORDS.get(row.status, row.status))}</p>"]
+    if row.diagnosis is not None:
+        parts.append(diagnosis_html(row))
     if not row.checks:
         parts.append(_problem_note(row.status, row.message))
     else:
@@ -125,6 +129,12 @@ def exercise_html(row: Row, code: str | None, today: dt.date) -> str:
                      f"{esc(row.grade_id)}, as the grader ran it</summary>{highlight(code)}</details>")
     parts.append("</section>")
     return "\n".join(parts)
+
+
+def diagnosis_html(row: Row) -> str:
+    """The known mistake the exercise's answer behaves like, in the student's words."""
+    return (f"<div class=\"note failed diagnosis\"><p><b>This looks like:</b> {esc(row.diagnosis.sentence)}.</p>"
+            "<p>Your code gives the same results as this known mistake on every case the checks tried.</p></div>")
 
 
 def verdict(rows: list[Row]) -> str:

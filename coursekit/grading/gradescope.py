@@ -4,7 +4,9 @@ Field names and types follow Gradescope's documented format (score, max_score,
 status, name, output, output_format "md", visibility, tags; top-level score,
 execution_time, output, tests).  The file exists for every student, whatever
 happened to their notebooks: an exercise without checks still has an entry
-that says why it scored zero.
+that says why it scored zero.  An exercise with a diagnosis (grading.diagnosis)
+carries its slug in `extra_data.diagnosis` of each of its tests, and its failed
+checks say what the mistake looks like.
 """
 from __future__ import annotations
 
@@ -23,12 +25,17 @@ def md(text: str) -> str:
 
 
 def _check_test(r: Row, check) -> dict:
-    output = "" if check.passed else md(check.message or "This check failed.")
-    return {"name": f"{r.grade_id}: {check.name}", "score": round(check.points, 2),
+    said = check.message or "This check failed."
+    if r.diagnosis is not None:
+        said += f"\nThis looks like: {r.diagnosis.sentence}."
+    test = {"name": f"{r.grade_id}: {check.name}", "score": round(check.points, 2),
             "max_score": round(check.max_points, 2), "status": "passed" if check.passed else "failed",
-            "output": output, "output_format": "md",
+            "output": "" if check.passed else md(said), "output_format": "md",
             "visibility": COURSE.visibility.of(r.grade_id, check.public),
             "tags": [r.notebook, r.grade_id, "public" if check.public else "hidden"]}
+    if r.diagnosis is not None:
+        test["extra_data"] = {"diagnosis": r.diagnosis.slug}
+    return test
 
 
 def _ungraded_test(r: Row) -> dict:

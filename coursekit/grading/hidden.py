@@ -11,6 +11,12 @@ if nbgrader's public test passed and every `public` test here passed too.
 The runner parametrizes every test over the submissions it was given, so a
 whole class (or shard) costs one pytest start-up, and the handles of one
 student are created lazily and closed when pytest moves on to the next.
+
+Diagnosis (coursekit.grading.diagnosis): each student handle records the calls
+it answers under the running test's exercise; when a student is done, every
+exercise with a failed check is compared with the bank's known mistakes, and
+`run` returns the diagnoses with the results for `summarise` to put on the
+outcomes.
 """
 from __future__ import annotations
 
@@ -23,8 +29,9 @@ import pytest
 
 from course_config import COURSE, ROOT
 from coursekit.isolation.probe import Handle, InProcess, ProbeError, Reference, encode_call
+from coursekit.grading.diagnosis import Diagnoser, Recorder
 from coursekit.grading.submission import reference_cells
-from coursekit.results import Check, Outcome, TestResult, worst
+from coursekit.results import Check, Diagnosis, Outcome, TestResult, worst
 
 HIDDEN_DIR = ROOT / "tests" / "hidden"
 
@@ -54,6 +61,8 @@ def run_once(handle: Handle, probe, *args):
             memo[key] = (True, handle.run_encoded(probe, call))
         except ProbeError as exc:
             memo[key] = (False, exc)
+    else:
+        getattr(handle, "note", lambda *_: None)(probe, call)  # asked again, maybe by another exercise's test
     ok, value = memo[key]
     if not ok:
         raise value
@@ -68,13 +77,33 @@ def exercise_of(item) -> str:
 
 
 HandleFactory = Callable[[str, str], Handle]  # (student_id, notebook) -> Handle
+DIAGNOSABLE = {"failed", "error"}  # a check that timed out, crashed or found a name missing names no mistake
+
+
+class Results(list):
+    """A run's TestResults, with the diagnoses made as each student finished: (student_id, grade_id) -> Diagnosis."""
+
+    def __init__(self, results=(), diagnoses: dict[tuple[str, str], Diagnosis] | None = None):
+        super().__init__(results)
+        self.diagnoses = diagnoses or {}
+
+
+_diagnoser: Diagnoser | None = None
+
+
+def diagnoser() -> Diagnoser:
+    """The process's Diagnoser: the bank's answers are cached for every run in it, like the reference's."""
+    global _diagnoser
+    if _diagnoser is None:
+        _diagnoser = Diagnoser()
+    return _diagnoser
 
 
 class HiddenPlugin:
     """Supplies the fixtures' handles and collects one TestResult per test and student."""
 
     def __init__(self, student_ids: list[str], open_handle: HandleFactory, only: set[str] | None = None,
-                 on_student_done: Callable[[str], None] | None = None, lean: bool = True):
+                 on_student_done: Callable[[str], None] | None = None, lean: bool = True, diagnose: bool = True):
         self.student_ids = student_ids
         self.on_student_done = on_student_done
         self.open_handle = open_handle
@@ -85,28 +114,53 @@ class HiddenPlugin:
         self._broken: dict[str, ProbeError] = {}
         self.lean = lean
         self._plain_tests: dict[tuple[str, str], bool] = {}
+        self.diagnose = diagnose
+        self.diagnoses: dict[tuple[str, str], Diagnosis] = {}
+        self._exercise: str | None = None  # the running test's
+        self._first_result = 0  # where the current student's results start
 
     def student_handle(self, student_id: str, notebook: str) -> Handle:
         if student_id != self._current:
             self.close()
-            self._current = student_id
+            self._current, self._first_result = student_id, len(self.results)
         if notebook in self._broken:
             raise self._broken[notebook]
         if notebook not in self._handles:
             try:
-                self._handles[notebook] = self.open_handle(student_id, notebook)
+                handle = self.open_handle(student_id, notebook)
+                self._handles[notebook] = Recorder(handle, lambda: self._exercise) if self.diagnose else handle
             except ProbeError as exc:
                 self._broken[notebook] = exc
                 raise
         return self._handles[notebook]
 
     def close(self) -> None:
+        if self._current is not None and self.diagnose:
+            self._diagnose_current()
         for handle in self._handles.values():
             handle.close()
         self._handles, self._broken = {}, {}
         if self._current is not None and self.on_student_done is not None:
             self.on_student_done(self._current)
         self._current = None
+
+    def _diagnose_current(self) -> None:
+        """Compare each exercise the current student lost hidden checks on with the bank's known mistakes."""
+        failed: dict[str, set[str]] = defaultdict(set)
+        for r in self.results[self._first_result:]:
+            if r.student_id == self._current and not r.passed:
+                failed[r.grade_id].add(r.status)
+        recorders = [h for h in self._handles.values() if isinstance(h, Recorder)]
+        for grade_id, statuses in failed.items():
+            if not statuses <= DIAGNOSABLE:
+                continue
+            calls = [c for h in recorders for c in h.calls(grade_id)]
+            try:
+                found = diagnoser().diagnose(grade_id, calls)
+            except Exception:  # noqa: BLE001 - naming a mistake is a courtesy: it never stops a grade
+                found = None
+            if found is not None:
+                self.diagnoses[(self._current, grade_id)] = found
 
     def pytest_generate_tests(self, metafunc):
         if "student_id" in metafunc.fixturenames:
@@ -126,6 +180,8 @@ class HiddenPlugin:
         `student_id` and its own parameters, with no marker that changes how it runs, is called here with
         the same arguments the fixtures would give; anything else goes through pytest as usual.
         """
+        marker = item.get_closest_marker("exercise")
+        self._exercise = marker.args[0] if marker else None
         if not self.lean or not self._plain(item):
             return None
         notebook = COURSE.exercise(exercise_of(item)).notebook
@@ -240,15 +296,17 @@ def _behaviour(item) -> str:
 
 def run(student_ids: list[str], open_handle: HandleFactory, suites: list[Path] | None = None,
         only: set[str] | None = None, quiet: bool = True,
-        on_student_done: Callable[[str], None] | None = None, lean: bool | None = None) -> list[TestResult]:
-    """Run the hidden suites over the given students and return every test result.
+        on_student_done: Callable[[str], None] | None = None, lean: bool | None = None,
+        diagnose: bool = True) -> Results:
+    """Run the hidden suites over the given students and return every test result, with the diagnoses.
 
     lean: run plain tests without pytest's per-test protocol (HiddenPlugin.pytest_runtest_protocol);
     default: when quiet, since pytest's own output then shows nothing anyway.
+    diagnose: name the known mistake behind each exercise a student lost hidden checks on (grading.diagnosis).
     """
     suites = suites or sorted({ROOT / ex.suite for ex in COURSE.exercises if (ROOT / ex.suite).exists()})
     plugin = HiddenPlugin(student_ids, open_handle, only, on_student_done,
-                          lean=quiet if lean is None else lean)
+                          lean=quiet if lean is None else lean, diagnose=diagnose)
     args = [str(s) for s in suites] + ["-p", "no:cacheprovider", "-p", "no:randomly", "-p", "no:logging",
                                        "-p", "no:unraisableexception", "-p", "no:threadexception", "--assert=plain",
                                        "-o", "python_files=test_*.py", "--rootdir", str(ROOT),
@@ -257,11 +315,12 @@ def run(student_ids: list[str], open_handle: HandleFactory, suites: list[Path] |
     code = pytest.main(args, plugins=[plugin])
     if code not in (0, 1):
         raise RuntimeError(f"hidden suites could not run (pytest exit code {int(code)}): {suites}")
-    return plugin.results
+    return Results(plugin.results, plugin.diagnoses)
 
 
 def summarise(results: list[TestResult]) -> dict[tuple[str, str], Outcome]:
-    """(student_id, grade_id) -> Outcome, hidden points split by test weight."""
+    """(student_id, grade_id) -> Outcome, hidden points split by test weight, with the run's diagnosis if any."""
+    diagnoses = getattr(results, "diagnoses", {})
     grouped: dict[tuple[str, str], list[TestResult]] = defaultdict(list)
     for r in results:
         grouped[(r.student_id, r.grade_id)].append(r)
@@ -279,6 +338,7 @@ def summarise(results: list[TestResult]) -> dict[tuple[str, str], Outcome]:
             o.status = worst([r.status for r in failed])
             o.messages = list(dict.fromkeys(r.message for r in failed))
         o.checks = _checks(rs, {id(r) for r in hidden}, ex.hidden_points / total if total else 0.0)
+        o.diagnosis = diagnoses.get(key) if failed else None
         out[key] = o
     return out
 
@@ -320,5 +380,6 @@ def main(*, notebooks: list[Path] | None = None, verbose: bool = False) -> int:
 
     results = run(["dev"], open_handle, quiet=not verbose)
     for (sid, gid), o in sorted(summarise(results).items()):
-        print(f"{gid:20s} {o.hidden_score:5.2f}/{o.hidden_max:<4} {o.status:8s} {' | '.join(o.messages)[:200]}")
+        looks = f" [looks like: {o.diagnosis.slug}]" if o.diagnosis else ""
+        print(f"{gid:20s} {o.hidden_score:5.2f}/{o.hidden_max:<4} {o.status:8s}{looks} {' | '.join(o.messages)[:200]}")
     return 0

@@ -1,10 +1,11 @@
 """Regrade only what changed: one record per graded student, keyed by everything that can change a grade.
 
 A student's key hashes the files they submitted together with the grader's
-inputs: the hidden suites, the source and release notebooks, the grader's own
-code (the coursekit package and the course settings stand for its version),
-the pinned requirements and the run's settings (public tests on or off, the
-limits).  A record holds the student's rows as the run produced them, so a
+inputs: the hidden suites, the banks (their wrong entries decide diagnoses),
+the source and release notebooks, the grader's own code (the coursekit package
+and the course settings stand for its version), the pinned requirements and
+the run's settings (public tests on or off, the limits).  A record holds the
+student's rows as the run produced them (checks and diagnosis included), so a
 re-run rewrites every output from kept and fresh rows alike and its files
 equal a full run's.  Records are written only after a run has built every row,
 so a run killed or crashed half-way leaves no record for anyone it did not
@@ -21,7 +22,7 @@ from pathlib import Path
 
 from course_config import COURSE, ROOT
 from coursekit.files import atomic_write
-from coursekit.results import CellProblem, Check, Found, Graded, Row
+from coursekit.results import CellProblem, Check, Diagnosis, Found, Graded, Row
 
 RECORDS = Path(".grading") / "regrade"
 FORMAT = 1  # bump when a record's layout changes: older records are then ignored
@@ -31,8 +32,9 @@ def grader_inputs() -> list[Path]:
     """Files and folders whose content, when changed, can change every student's grade."""
     # Not the class list nor the TAs' hand scores: what they change is in each student's key (discovery's
     # problems and flags) or computed when the outputs are written (names, written answers, totals).
-    return [ROOT / "tests" / "hidden", COURSE.source_dir / COURSE.assignment, COURSE.release_dir / COURSE.assignment,
-            ROOT / "coursekit", ROOT / "course_config.py", ROOT / "nbgrader_config.py", ROOT / "requirements.txt"]
+    return [ROOT / "tests" / "hidden", COURSE.banks_dir, COURSE.source_dir / COURSE.assignment,
+            COURSE.release_dir / COURSE.assignment, ROOT / "coursekit", ROOT / "course_config.py",
+            ROOT / "nbgrader_config.py", ROOT / "requirements.txt"]
 
 
 def _files(path: Path) -> list[Path]:
@@ -129,7 +131,8 @@ def record(graded: Graded, to_grade: list[Found], keys: dict[str, str], flags: s
 
 def _row(data: dict) -> Row:
     checks = [Check(**c) for c in data.get("checks", [])]
-    return Row(**{**data, "checks": checks})
+    diagnosis = Diagnosis(**data["diagnosis"]) if data.get("diagnosis") else None
+    return Row(**{**data, "checks": checks, "diagnosis": diagnosis})
 
 
 def combine(found: list[Found], plan: Plan, graded: Graded, flags: str | None) -> tuple[Graded, str]:

@@ -17,16 +17,16 @@ from course_config import COURSE
 from coursekit import notebook as nbk
 from coursekit.files import atomic_write
 from coursekit.grading import class_report, feedback, gradescope, totals
-from coursekit.grading.exports import (CHECK_COLUMNS, SUMMARY_FIELDS, by_student, check_records, grade_records,
-                                       read_rows, score_columns, score_records, summary_records, summary_table,
-                                       to_csv)
+from coursekit.grading.exports import (CHECK_COLUMNS, DIAGNOSIS_COLUMNS, SUMMARY_FIELDS, by_student,
+                                       check_records, diagnosis_records, grade_records, read_rows, score_columns,
+                                       score_records, summary_records, summary_table, to_csv)
 from coursekit.results import GRADE_COLUMNS, CellProblem, Row
 
 __all__ = ["write_all", "write_class", "write_students", "write_timing", "read_rows", "summary_table",
            "CLASS_FILES"]
 
-CLASS_FILES = ("grades.csv", "summary.csv", "scores.csv", "checks.csv", "report.html", "scores.png",
-               "exercises.png")  # everything under autograded/ that a merge rebuilds
+CLASS_FILES = ("grades.csv", "summary.csv", "scores.csv", "checks.csv", "diagnoses.csv", "report.html",
+               "scores.png", "exercises.png")  # everything under autograded/ that a merge rebuilds
 
 
 def write_class(rows: list[Row], flags: str, auto: Path, extra: dict[str, dict] | None = None) -> None:
@@ -46,6 +46,7 @@ def write_class(rows: list[Row], flags: str, auto: Path, extra: dict[str, dict] 
     atomic_write(auto / "summary.csv", to_csv(summary_columns, summary_records(rows, f"sandbox={flags}", extra)))
     atomic_write(auto / "scores.csv", to_csv(score_columns(), score_records(rows)))
     atomic_write(auto / "checks.csv", to_csv(CHECK_COLUMNS, check_records(rows)))
+    atomic_write(auto / "diagnoses.csv", to_csv(DIAGNOSIS_COLUMNS, diagnosis_records(rows)))
     atomic_write(auto / "report.html", class_report.report(rows, flags, auto, extra=extra))
 
 

@@ -15,6 +15,7 @@ import warnings
 
 import numpy as np
 
+from coursekit.isolation import policy
 from coursekit.isolation import probe as pr
 from coursekit.notebook import cell_filename
 from coursekit.isolation import wire
@@ -38,6 +39,7 @@ def main(fd: int, notebooks: list, cell_seconds: float) -> None:
     # (and, for forks that bypass os.fork, every reply below checks who is sending).
     os.register_at_fork(after_in_child=lambda: os.close(fd))
     _quiet_output()
+    policy.confine_workers()  # an armed policy now holds in every thread and process of this child
     signal.signal(signal.SIGALRM, _on_alarm)
     fresh = NotebookState.capture()
     spaces: dict[str, pr.Namespace] = {}

@@ -68,3 +68,42 @@ def test_policies_are_disarmed_afterwards():
     (x * 2).sum().backward()
     assert x.grad is not None
     assert F.conv2d(*_x()).shape == (1, 1, 3, 3)
+
+
+def test_the_trusted_process_is_not_a_sandboxed_worker_so_confinement_stays_off():
+    assert not policy._in_sandboxed_worker()
+    assert policy.confine_workers() is False and not policy._confined()
+    with pytest.raises(RuntimeError, match="outside a confined sandboxed worker"):
+        policy._others_alive()  # kill(-1, ...) is never reached from here
+
+
+def test_arming_in_the_trusted_process_leaves_other_threads_and_processes_alone():
+    """The reference and bank entries run policies here: no refusal for a live thread, no signal to any process."""
+    import os
+    import resource
+    import threading
+
+    stop = threading.Event()
+    helper = threading.Thread(target=stop.wait, daemon=True)
+    helper.start()
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(write_end)
+        os.read(read_end, 1)  # lives until the test closes its end
+        os._exit(0)
+    os.close(read_end)
+    limit = resource.getrlimit(resource.RLIMIT_NPROC)
+    try:
+        with policy.no_library_conv():
+            inside = resource.getrlimit(resource.RLIMIT_NPROC)
+            torch.zeros(2) + 1
+        with policy.no_autograd():
+            torch.zeros(2) * 2
+        assert inside == limit
+        assert os.waitpid(pid, os.WNOHANG) == (0, 0), "the forked process is still alive"
+        assert helper.is_alive()
+    finally:
+        os.close(write_end)
+        os.waitpid(pid, 0)
+        stop.set()

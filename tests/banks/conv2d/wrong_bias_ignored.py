@@ -1,4 +1,5 @@
 # wrong: bias argument ignored
+# misconception bias-not-added: the bias is never added to the output, so every output value misses its bias term
 def conv2d(x, weight, bias=None, stride=1, padding=0):
     """Never adds the bias."""
     sh, sw = (stride, stride) if isinstance(stride, int) else stride

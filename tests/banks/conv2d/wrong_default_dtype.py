@@ -1,4 +1,5 @@
 # wrong: output buffer created with torch.zeros (float32), so float64 inputs come back as float32
+# misconception dtype-not-kept: the output is created with a fixed dtype (torch.zeros without dtype=x.dtype), so float64 inputs come back as float32; create it with x.new_zeros(...) or dtype=x.dtype
 def conv2d(x, weight, bias=None, stride=1, padding=0):
     """In-place accumulation into a float32 buffer."""
     sh, sw = (stride, stride) if isinstance(stride, int) else stride

@@ -1,4 +1,5 @@
 # wrong: only the first input channel is used (no sum over input channels)
+# misconception input-channels-not-summed: only the first input channel is used; each output channel should sum the kernel products over all input channels
 def conv2d(x, weight, bias=None, stride=1, padding=0):
     """Treats every input as a single-channel image."""
     sh, sw = (stride, stride) if isinstance(stride, int) else stride

@@ -1,4 +1,5 @@
 # wrong: textbook convolution (kernel flipped) instead of PyTorch's cross-correlation
+# misconception flipped-kernel: the kernel is flipped, which computes a convolution instead of the cross-correlation conv2d asks for
 def conv2d(x, weight, bias=None, stride=1, padding=0):
     """Flips the kernel before sliding it, as in the mathematical definition of convolution."""
     sh, sw = (stride, stride) if isinstance(stride, int) else stride

@@ -1,4 +1,5 @@
 # wrong: stride and padding handled as ints only (a pair raises TypeError)
+# misconception pair-arguments-unsupported: stride and padding are handled as single ints only, so a (height, width) pair such as (2, 1) fails; accept both forms
 def conv2d(x, weight, bias=None, stride=1, padding=0):
     """Works for stride=2, padding=1, but not for stride=(2, 1) or padding=(1, 2)."""
     n, _, h, w = x.shape

@@ -1,4 +1,5 @@
 # wrong: calls the ATen convolution operator directly through getattr
+# misconception library-convolution: conv2d calls a library convolution (F.conv2d, torch.ops.aten, scipy, an FFT) instead of computing the sliding-window sums itself, which this exercise asks you to write
 def conv2d(x, weight, bias=None, stride=1, padding=0):
     """torch.ops.aten.convolution, found by name."""
     stride = [stride, stride] if isinstance(stride, int) else list(stride)

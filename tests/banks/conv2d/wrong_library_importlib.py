@@ -1,4 +1,5 @@
 # wrong: reaches the library convolution through importlib and getattr to hide it
+# misconception library-convolution: conv2d calls a library convolution (F.conv2d, torch.ops.aten, scipy, an FFT) instead of computing the sliding-window sums itself, which this exercise asks you to write
 import importlib
 
 _functional = importlib.import_module("torch.nn" + ".functional")

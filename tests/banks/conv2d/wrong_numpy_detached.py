@@ -1,4 +1,5 @@
 # wrong: computes in numpy, so the result is detached and no gradient flows
+# misconception detached-from-autograd: part of the computation leaves PyTorch (numpy, .detach(), .item() or a new torch.tensor), which cuts the autograd graph so gradients no longer flow back through it
 def conv2d(x, weight, bias=None, stride=1, padding=0):
     """Right values, but built from x.detach().numpy()."""
     sh, sw = (stride, stride) if isinstance(stride, int) else stride

@@ -1,4 +1,5 @@
 # wrong: F.pad given (top, bottom, left, right) order, so height padding goes on the width and vice versa
+# misconception padding-height-width-swapped: the height and width padding are swapped: F.pad lists the last dimension first, (left, right, top, bottom)
 def conv2d(x, weight, bias=None, stride=1, padding=0):
     """F.pad pads the LAST dimension first; this pads W by PH and H by PW."""
     sh, sw = (stride, stride) if isinstance(stride, int) else stride

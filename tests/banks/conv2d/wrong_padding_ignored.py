@@ -1,4 +1,5 @@
 # wrong: padding argument ignored (no zeros added around the input)
+# misconception padding-ignored: the padding argument is ignored, so no zeros are added around the input and the output is too small
 def conv2d(x, weight, bias=None, stride=1, padding=0):
     """Slides the kernel over the unpadded input only."""
     sh, sw = (stride, stride) if isinstance(stride, int) else stride

@@ -1,4 +1,5 @@
 # wrong: the input is copied into the top-left corner of the padded array, so all padding ends up bottom/right
+# misconception padding-one-side: all the padding ends up on one side (bottom and right) instead of `padding` zeros on every side of the input
 def conv2d(x, weight, bias=None, stride=1, padding=0):
     """Right output size, but the zeros are all on one side of the image."""
     sh, sw = (stride, stride) if isinstance(stride, int) else stride

@@ -1,4 +1,5 @@
 # wrong: assumes a square kernel (uses the kernel width for both directions)
+# misconception square-kernel-assumed: the kernel is assumed to be square (one size used for both directions), which breaks kernels whose height and width differ
 def conv2d(x, weight, bias=None, stride=1, padding=0):
     """K = weight.shape[-1] for height and width."""
     sh, sw = (stride, stride) if isinstance(stride, int) else stride

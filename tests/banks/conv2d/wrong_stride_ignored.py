@@ -1,4 +1,5 @@
 # wrong: stride argument ignored (the kernel always moves one pixel)
+# misconception stride-ignored: the stride argument is ignored, so the kernel always moves one pixel at a time
 def conv2d(x, weight, bias=None, stride=1, padding=0):
     """Always stride 1."""
     ph, pw = (padding, padding) if isinstance(padding, int) else padding

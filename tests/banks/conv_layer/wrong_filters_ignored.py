@@ -1,4 +1,5 @@
 # wrong: the filters argument is never used
+# misconception filters-ignored: the filters argument is never used, so the layer keeps nn.Conv2d's random weights
 class ConvolutionalLayer(nn.Module):
     def __init__(self, c_in=1, c_out=6, K=7, filters=None):
         super().__init__()

@@ -1,4 +1,5 @@
 # wrong: given filters and zero bias are stored as frozen parameters (requires_grad=False)
+# misconception weights-not-trainable: the given filters are stored with requires_grad=False, so the layer's parameters can no longer be trained
 class ConvolutionalLayer(nn.Module):
     def __init__(self, c_in=1, c_out=6, K=7, filters=None):
         super().__init__()

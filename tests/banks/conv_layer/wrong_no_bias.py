@@ -1,4 +1,5 @@
 # wrong: nn.Conv2d built with bias=False instead of a zero bias
+# misconception bias-removed: the layer is built with bias=False; it should keep its bias and set it to zero
 class ConvolutionalLayer(nn.Module):
     def __init__(self, c_in=1, c_out=6, K=7, filters=None):
         super().__init__()

@@ -1,4 +1,5 @@
 # wrong: nn.Conv2d built without padding, so the output shrinks by K - 1
+# misconception same-padding-missing: nn.Conv2d is built without padding K // 2, so the output shrinks by K - 1 instead of keeping the input's height and width
 class ConvolutionalLayer(nn.Module):
     def __init__(self, c_in=1, c_out=6, K=7, filters=None):
         super().__init__()

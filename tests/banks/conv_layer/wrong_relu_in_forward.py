@@ -1,4 +1,5 @@
 # wrong: forward rectifies the activations (the layer should return the raw convolution)
+# misconception relu-on-output: a ReLU is applied to the output as well, so negative outputs are clipped to zero; the output should be left as it is
 class ConvolutionalLayer(nn.Module):
     def __init__(self, c_in=1, c_out=6, K=7, filters=None):
         super().__init__()

@@ -1,4 +1,5 @@
 # wrong: cosine similarity of the upper triangles, without centring
+# misconception not-centred: the values are not centred (their mean is not subtracted), which computes a cosine similarity instead of Pearson's correlation
 def correlate_rdms(rdm1, rdm2):
     """Pearson correlation between the off-diagonal upper triangles of two RDMs.
 

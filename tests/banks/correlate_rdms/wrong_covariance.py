@@ -1,4 +1,5 @@
 # wrong: covariance of the upper triangles instead of their correlation
+# misconception covariance-instead-of-correlation: the covariance is returned instead of the correlation; Pearson's r also divides by both standard deviations
 def correlate_rdms(rdm1, rdm2):
     """Pearson correlation between the off-diagonal upper triangles of two RDMs.
 

@@ -1,4 +1,5 @@
 # wrong: keeps the diagonal (triu_indices with k=0)
+# misconception diagonal-included: the diagonal of the RDMs is included, but it is always 0; only the entries above the diagonal should be compared
 def correlate_rdms(rdm1, rdm2):
     """Pearson correlation between the off-diagonal upper triangles of two RDMs.
 

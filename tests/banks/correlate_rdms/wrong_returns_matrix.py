@@ -1,4 +1,5 @@
 # wrong: returns the 2 x 2 correlation matrix instead of the coefficient
+# misconception returns-correlation-matrix: the 2 x 2 correlation matrix is returned instead of the single coefficient between the two RDMs
 def correlate_rdms(rdm1, rdm2):
     """Pearson correlation between the off-diagonal upper triangles of two RDMs.
 

@@ -1,4 +1,5 @@
 # wrong: right value, but returned as a 0-d torch tensor instead of a float
+# misconception tensor-instead-of-float: a torch tensor is returned where a Python float is expected; convert it with .item() or float(...)
 def correlate_rdms(rdm1, rdm2):
     """Pearson correlation between the off-diagonal upper triangles of two RDMs.
 

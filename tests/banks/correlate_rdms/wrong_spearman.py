@@ -1,4 +1,5 @@
 # wrong: Spearman rank correlation instead of Pearson
+# misconception spearman-instead-of-pearson: Spearman's rank correlation is computed instead of Pearson's correlation of the values
 def correlate_rdms(rdm1, rdm2):
     """Pearson correlation between the off-diagonal upper triangles of two RDMs.
 

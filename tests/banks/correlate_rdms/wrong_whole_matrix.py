@@ -1,4 +1,5 @@
 # wrong: correlates the whole flattened matrices, diagonal included
+# misconception whole-matrix: the whole matrices are correlated (both triangles and the diagonal); only the entries above the diagonal should be used
 def correlate_rdms(rdm1, rdm2):
     """Pearson correlation between the off-diagonal upper triangles of two RDMs.
 

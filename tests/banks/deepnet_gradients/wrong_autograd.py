@@ -1,4 +1,5 @@
 # wrong: lets autograd compute the gradients (nn.MSELoss + backward)
+# misconception autograd-instead-of-by-hand: the gradients come from PyTorch's autograd (backward(), torch.autograd.grad) instead of the chain rule written out by hand, which this exercise asks for
 def deepnet_gradients(net, r, target):
     """Gradients of the MSE loss of a DeepNetReLU with respect to its parameters, by hand."""
     W1, b1 = net.in_layer.weight.detach(), net.in_layer.bias.detach()

@@ -1,4 +1,5 @@
 # wrong: returns transposed weight gradients (shape of W.T)
+# misconception weight-gradient-transposed: the weight gradient is transposed: dW must have the weight's shape (out_features, in_features), that is dout.T @ x
 def deepnet_gradients(net, r, target):
     """Gradients of the MSE loss of a DeepNetReLU with respect to its parameters, by hand."""
     W1, b1 = net.in_layer.weight.detach(), net.in_layer.bias.detach()

@@ -1,4 +1,5 @@
 # wrong: writes the loss gradient inline, dividing by the batch size N instead of N*K
+# misconception mse-gradient-divided-by-batch: the MSE gradient is divided by the batch size N instead of by the number of elements N*K that the mean runs over
 def deepnet_gradients(net, r, target):
     """Gradients of the MSE loss of a DeepNetReLU with respect to its parameters, by hand."""
     W1, b1 = net.in_layer.weight.detach(), net.in_layer.bias.detach()

@@ -1,4 +1,5 @@
 # wrong: stores the output layer's gradients under in_layer's names and vice versa
+# misconception layer-gradients-swapped: the gradients of the two layers are stored under each other's names
 def deepnet_gradients(net, r, target):
     """Gradients of the MSE loss of a DeepNetReLU with respect to its parameters, by hand."""
     W1, b1 = net.in_layer.weight.detach(), net.in_layer.bias.detach()

@@ -1,4 +1,5 @@
 # wrong: skips the ReLU in the backward pass
+# misconception relu-backward-skipped: the backward pass goes through the ReLU as if it were not there: the gradient must be zeroed where the ReLU's input was negative
 def deepnet_gradients(net, r, target):
     """Gradients of the MSE loss of a DeepNetReLU with respect to its parameters, by hand."""
     W1, b1 = net.in_layer.weight.detach(), net.in_layer.bias.detach()

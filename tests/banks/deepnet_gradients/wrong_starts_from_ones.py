@@ -1,4 +1,5 @@
 # wrong: starts the backward pass from ones instead of mse_loss's dpred
+# misconception backward-starts-from-ones: the backward pass starts from a gradient of ones instead of the loss gradient dpred that mse_loss returns
 def deepnet_gradients(net, r, target):
     """Gradients of the MSE loss of a DeepNetReLU with respect to its parameters, by hand."""
     W1, b1 = net.in_layer.weight.detach(), net.in_layer.bias.detach()

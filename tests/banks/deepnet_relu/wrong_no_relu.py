@@ -1,4 +1,5 @@
 # wrong: forgets the nonlinearity (two linear layers collapse into one)
+# misconception relu-missing: the ReLU between the two layers is missing, so the network is linear (two linear layers collapse into one)
 class DeepNetReLU(nn.Module):
     """A network with one hidden layer of ReLU units and one linear output unit."""
 

@@ -1,4 +1,5 @@
 # wrong: applies the ReLU in numpy, which cuts the autograd graph to in_layer
+# misconception detached-from-autograd: part of the computation leaves PyTorch (numpy, .detach(), .item() or a new torch.tensor), which cuts the autograd graph so gradients no longer flow back through it
 class DeepNetReLU(nn.Module):
     """A network with one hidden layer of ReLU units and one linear output unit."""
 

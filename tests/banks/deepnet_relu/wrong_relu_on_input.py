@@ -1,4 +1,5 @@
 # wrong: applies ReLU to the input responses instead of the hidden layer
+# misconception relu-on-input: the ReLU is applied to the input responses instead of to the hidden layer's output
 class DeepNetReLU(nn.Module):
     """A network with one hidden layer of ReLU units and one linear output unit."""
 

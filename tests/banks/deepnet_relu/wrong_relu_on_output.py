@@ -1,4 +1,5 @@
 # wrong: applies ReLU to the output as well, so negative outputs are clipped
+# misconception relu-on-output: a ReLU is applied to the output as well, so negative outputs are clipped to zero; the output should be left as it is
 class DeepNetReLU(nn.Module):
     """A network with one hidden layer of ReLU units and one linear output unit."""
 

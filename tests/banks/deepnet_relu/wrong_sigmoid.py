@@ -1,4 +1,5 @@
 # wrong: uses a sigmoid instead of a ReLU
+# misconception sigmoid-instead-of-relu: a sigmoid is used as the nonlinearity instead of a ReLU
 class DeepNetReLU(nn.Module):
     """A network with one hidden layer of ReLU units and one linear output unit."""
 

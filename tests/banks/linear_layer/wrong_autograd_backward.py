@@ -1,4 +1,5 @@
 # wrong: uses autograd inside linear_backward
+# misconception autograd-instead-of-by-hand: the gradients come from PyTorch's autograd (backward(), torch.autograd.grad) instead of the chain rule written out by hand, which this exercise asks for
 def linear_forward(x, W, b):
     """Forward pass of a linear layer: out = x @ W.T + b."""
     out = x @ W.T + b

@@ -1,4 +1,5 @@
 # wrong: dW transposed (x.T @ dout has shape (D_in, D_out))
+# misconception weight-gradient-transposed: the weight gradient is transposed: dW must have the weight's shape (out_features, in_features), that is dout.T @ x
 def linear_forward(x, W, b):
     """Forward pass of a linear layer: out = x @ W.T + b."""
     out = x @ W.T + b

@@ -1,4 +1,5 @@
 # wrong: db averaged over the batch instead of summed
+# misconception bias-gradient-averaged: the bias gradient is averaged over the batch instead of summed; every sample adds its dout to db
 def linear_forward(x, W, b):
     """Forward pass of a linear layer: out = x @ W.T + b."""
     out = x @ W.T + b

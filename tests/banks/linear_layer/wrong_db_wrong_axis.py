@@ -1,4 +1,5 @@
 # wrong: db sums over the output axis (dim 1) instead of the batch
+# misconception bias-gradient-wrong-axis: the bias gradient sums over the output units instead of over the batch (dimension 0)
 def linear_forward(x, W, b):
     """Forward pass of a linear layer: out = x @ W.T + b."""
     out = x @ W.T + b

@@ -1,4 +1,5 @@
 # wrong: dx = dout @ W.T (the forward's transpose copied into the backward)
+# misconception input-gradient-transposed: dx uses W.T, copied from the forward pass, instead of W: dx = dout @ W has the shape of x
 def linear_forward(x, W, b):
     """Forward pass of a linear layer: out = x @ W.T + b."""
     out = x @ W.T + b

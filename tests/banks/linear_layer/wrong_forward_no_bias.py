@@ -1,4 +1,5 @@
 # wrong: forward forgets the bias
+# misconception bias-not-added: the bias is never added to the output, so every output value misses its bias term
 def linear_forward(x, W, b):
     """Forward pass of a linear layer: out = x @ W.T + b."""
     out = x @ W.T

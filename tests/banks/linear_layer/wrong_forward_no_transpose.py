@@ -1,4 +1,5 @@
 # wrong: forward uses x @ W instead of x @ W.T
+# misconception weight-not-transposed: the forward pass computes x @ W instead of x @ W.T; W has shape (out_features, in_features)
 def linear_forward(x, W, b):
     """Forward pass of a linear layer: out = x @ W.T + b."""
     out = x @ W + b

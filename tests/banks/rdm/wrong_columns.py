@@ -1,4 +1,5 @@
 # wrong: correlates the columns (units) instead of the rows (stimuli)
+# misconception units-instead-of-stimuli: the columns (units) are correlated instead of the rows (stimuli), so the matrix compares units rather than stimuli
 def RDM(resp):
     """Representational dissimilarity matrix: 1 minus the Pearson correlation between rows.
 

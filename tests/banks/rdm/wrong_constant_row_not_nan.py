@@ -1,4 +1,5 @@
 # wrong: gives a constant row dissimilarity 1 (correlation 0) instead of NaN
+# misconception constant-row-not-nan: a stimulus with a constant response gets a finite dissimilarity, but its correlation is undefined and the RDM should hold NaN there
 def RDM(resp):
     """Representational dissimilarity matrix: 1 minus the Pearson correlation between rows.
 

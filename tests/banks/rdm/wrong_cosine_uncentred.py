@@ -1,4 +1,5 @@
 # wrong: cosine distance without subtracting each row's mean
+# misconception not-centred: the values are not centred (their mean is not subtracted), which computes a cosine similarity instead of Pearson's correlation
 def RDM(resp):
     """Representational dissimilarity matrix: 1 minus the Pearson correlation between rows.
 

@@ -1,4 +1,5 @@
 # wrong: divides Z Z^T by the number of stimuli S instead of the number of units N
+# misconception zscore-product-wrong-count: Z @ Z.T is divided by the number of stimuli instead of the number of units each correlation averages over
 def RDM(resp):
     """Representational dissimilarity matrix: 1 minus the Pearson correlation between rows.
 

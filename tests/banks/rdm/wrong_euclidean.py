@@ -1,4 +1,5 @@
 # wrong: Euclidean distance between response patterns instead of correlation distance
+# misconception euclidean-instead-of-correlation: the Euclidean distance between response patterns is computed instead of the correlation distance 1 - r
 def RDM(resp):
     """Representational dissimilarity matrix: 1 minus the Pearson correlation between rows.
 

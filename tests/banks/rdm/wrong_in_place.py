@@ -1,4 +1,5 @@
 # wrong: z-scores the caller's array in place (right values, but the input is modified)
+# misconception input-modified-in-place: the function changes its input in place, so the caller's data is modified; work on a copy
 def RDM(resp):
     """Representational dissimilarity matrix: 1 minus the Pearson correlation between rows.
 

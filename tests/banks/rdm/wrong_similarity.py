@@ -1,4 +1,5 @@
 # wrong: returns the similarity (correlation) instead of the dissimilarity 1 - r
+# misconception similarity-instead-of-dissimilarity: the correlation r is returned instead of the dissimilarity 1 - r
 def RDM(resp):
     """Representational dissimilarity matrix: 1 minus the Pearson correlation between rows.
 

@@ -1,4 +1,5 @@
 # wrong: torch z-score with the default unbiased std (N - 1) but divided by N
+# misconception mixed-std-conventions: the z-scores use the unbiased standard deviation (N - 1) but the product is divided by N; use the same convention for both
 def RDM(resp):
     """Representational dissimilarity matrix: 1 minus the Pearson correlation between rows.
 

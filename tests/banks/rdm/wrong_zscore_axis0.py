@@ -1,4 +1,5 @@
 # wrong: z-scores each unit across stimuli (axis 0) instead of each stimulus across units
+# misconception zscore-wrong-axis: each unit is z-scored across stimuli (column-wise) instead of each stimulus across its units (row-wise)
 def RDM(resp):
     """Representational dissimilarity matrix: 1 minus the Pearson correlation between rows.
 

@@ -1,4 +1,5 @@
 # wrong: zeroes the negative inputs in place, changing the caller's x
+# misconception input-modified-in-place: the function changes its input in place, so the caller's data is modified; work on a copy
 def relu_forward(x):
     """Forward pass of a ReLU: out = max(x, 0), elementwise."""
     x[x < 0] = 0

@@ -1,4 +1,5 @@
 # wrong: the ReLU mask is taken from the output gradient (dout > 0) instead of the input
+# misconception relu-mask-from-gradient: the ReLU mask is taken from the incoming gradient (dout > 0) instead of from the forward input (x > 0)
 def relu_forward(x):
     """Forward pass of a ReLU: out = max(x, 0), elementwise."""
     out = torch.clamp(x, min=0)

@@ -1,4 +1,5 @@
 # wrong: returns the mask itself, forgetting to multiply by dout
+# misconception mask-not-times-gradient: the 0/1 mask itself is returned, without multiplying it by the incoming gradient dout
 def relu_forward(x):
     """Forward pass of a ReLU: out = max(x, 0), elementwise."""
     out = torch.clamp(x, min=0)

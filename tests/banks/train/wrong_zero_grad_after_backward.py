@@ -1,4 +1,5 @@
 # wrong: calls zero_grad() between backward() and step(), so nothing is updated
+# misconception zero-grad-after-backward: zero_grad() is called between backward() and step(), so the gradients are erased before the update and nothing is learned
 def train(net, loss_fn, train_data, train_labels, n_epochs=50, learning_rate=1e-4):
     """Train a network with full-batch gradient descent (torch.optim.SGD)."""
     optimizer = optim.SGD(net.parameters(), lr=learning_rate)

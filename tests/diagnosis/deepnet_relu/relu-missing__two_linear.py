@@ -1,0 +1,11 @@
+# forward chains the two layers with nothing in between
+class DeepNetReLU(nn.Module):
+    """A network with one hidden layer and one linear output unit."""
+
+    def __init__(self, n_inputs, n_hidden):
+        super().__init__()
+        self.in_layer = nn.Linear(n_inputs, n_hidden)
+        self.out_layer = nn.Linear(n_hidden, 1)
+
+    def forward(self, r):
+        return self.out_layer.forward(self.in_layer.forward(r))
