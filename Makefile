@@ -35,7 +35,8 @@ check: $(VENV)  ## instructor self-check: sync, release, reference, stubs, banks
 grade: $(VENV)  ## grade submitted/ into autograded/ and feedback/
 	$(PY) -m coursekit grade --jobs $(JOBS)
 
-bench: $(VENV)  ## timings against plain nbgrader autograde, then a 300-student class and the CI projection (long)
+bench: $(VENV)  ## where the public step's time goes, the 20-student ratio to plain nbgrader, then 300 students (long)
+	$(PY) benchmarks/profile_public.py --students 4
 	$(PY) benchmarks/bench_grading.py --students 20 --jobs 2
 	$(PY) benchmarks/bench_scale.py --students 300 --jobs 2
 

@@ -164,12 +164,13 @@ def _rows(f: Found, public_results: dict, hidden_outcomes: dict, public: bool) -
         if p and p.tampered:
             status = "tampered"
             messages.insert(0, p.tampered)
+        lost = (ex.public_points if public_ok else 0.0) + hidden_score < ex.public_points + ex.hidden_points
         rows.append(Row(f.student_id, ex.notebook, ex.grade_id, ex.public_points if public_ok else 0.0,
                         ex.public_points, hidden_score, ex.hidden_points, status,
                         " | ".join(m for m in dict.fromkeys(messages) if m)[:2000],
                         checks=[_public_check(f.student_id, ex, p, o, public_ok)]
                         + [replace(c, student_id=f.student_id) for c in (o.checks if o else [])],
-                        flags=list(f.flags)))
+                        flags=list(f.flags), diagnosis=o.diagnosis if o and lost else None))
     return rows
 
 
@@ -189,6 +190,23 @@ def _public_check(student_id: str, ex, p, o, public_ok: bool) -> Check:
     return Check(student_id, ex.grade_id, f"The public test in your notebook ({ex.test_cell})", public_ok,
                  "ok" if public_ok else status, "" if public_ok else message,
                  ex.public_points if public_ok else 0.0, ex.public_points, public=True)
+
+
+def shards(found: list[Found], jobs: int) -> list[list[Found]]:
+    """Split students over `jobs` workers with about the same work each, in discovery order within a shard.
+
+    A worker grades its shard one notebook after another, so its work is about its number of notebooks:
+    students with the most notebooks go first, each to the worker with the fewest so far (ties: the
+    lowest worker).  A class where everyone submitted everything is dealt out in turn, as before.
+    """
+    order = {id(f): i for i, f in enumerate(found)}
+    parts: list[list[Found]] = [[] for _ in range(jobs)]
+    load = [0] * jobs
+    for f in sorted(found, key=lambda f: -len(f.notebooks)):  # sorted() is stable: ties keep discovery order
+        i = load.index(min(load))
+        parts[i].append(f)
+        load[i] += 1 + len(f.notebooks)  # a student without notebooks still costs a row and a hidden lookup
+    return [sorted(part, key=lambda f: order[id(f)]) for part in parts]
 
 
 def _worker(found: list[Found], unsafe: bool, public: bool, queue) -> Graded:
@@ -212,7 +230,7 @@ def grade(found: list[Found], jobs: int = 1, unsafe: bool = False, public: bool 
             ctx = mp.get_context("spawn")
             with ctx.Manager() as manager, ProcessPoolExecutor(jobs, mp_context=ctx) as pool:
                 queue = manager.Queue()
-                futures = [pool.submit(_worker, found[i::jobs], unsafe, public, queue) for i in range(jobs)]
+                futures = [pool.submit(_worker, part, unsafe, public, queue) for part in shards(found, jobs)]
                 while not all(fu.done() for fu in futures):
                     bar.drain(queue, timeout=0.2)
                 bar.drain(queue, timeout=0)

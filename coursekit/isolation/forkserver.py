@@ -7,6 +7,16 @@ matplotlib once, warms them up, then serves "spawn" requests over a Unix
 socket: each child gets a fresh scratch folder and a socket of its own, whose
 other end is passed back to the grader with SCM_RIGHTS.  From then on the
 grader talks to the child directly (coursekit.isolation.child) and kills it by pid.
+
+It also serves kernel launchers (coursekit.isolation.kernel_launcher) on a
+second socket, one line of JSON each way.  Work that every kernel of a class
+would repeat is done here once, before any student code runs: the synthetic
+V1 data that the notebooks' `load_data()` generates when the real files are
+absent is generated once by the course's own helper module (in a private
+folder of this server) and copied into each kernel's data cache
+(sandbox_kernel.start_forked).  The helper is loaded under a private module
+name and dropped afterwards, so no kernel or child inherits it: each still
+imports the copy beside its notebook.
 """
 from __future__ import annotations
 
@@ -22,7 +32,7 @@ import tempfile
 from pathlib import Path
 
 from coursekit.files import tool_env
-from coursekit.isolation import wire
+from coursekit.isolation import kernel_launcher, wire
 
 
 class ForkServerError(RuntimeError):
@@ -37,6 +47,8 @@ def _serve(sock: socket.socket, unsafe: bool) -> None:
     policy.install()
     _warm_policies(policy)
     protections = sandbox.detect()
+    data = scratch.private_dir("data")
+    stock = _stock_data(data)
     base = scratch.private_dir("scratch")
     os.chmod(base, 0o755)  # children (another uid) must traverse to their own scratch
     doors = scratch.private_dir("kernels")  # 0700: only this user's launchers get in
@@ -53,7 +65,7 @@ def _serve(sock: socket.socket, unsafe: bool) -> None:
             _reap_kernels(kernels)
             boxes = [box for box, _ in kernels.values()]  # a pidfd is readable once its sandbox has ended
             ready, _, _ = select.select([sock, listener, *kernels, *boxes], [], [], 1.0)
-            _serve_launchers(ready, listener, kernels)
+            _serve_launchers(ready, listener, kernels, stock)
             if sock not in ready:
                 continue
             try:
@@ -73,9 +85,46 @@ def _serve(sock: socket.socket, unsafe: bool) -> None:
         listener.close()
         shutil.rmtree(base, ignore_errors=True)
         shutil.rmtree(doors, ignore_errors=True)
+        shutil.rmtree(data, ignore_errors=True)
 
 
-def _serve_launchers(ready: list, listener: socket.socket, kernels: dict) -> None:
+def _stock_data(folder: Path) -> tuple[Path, ...]:
+    """Generate into folder, once, the synthetic V1 data a kernel's `load_data()` would generate; return its files.
+
+    The course's helper module makes them, loaded under a private name with its cache set to folder and
+    the real files out of its sight: a kernel's copy of the helper never sees source/'s `data` folder
+    (nbgrader does not copy it), so the synthetic file is what it would make.  If real files reach the
+    kernels through W2D1_DATA_DIR they are read instead and the copy goes unused.  On any failure no file
+    is returned and each kernel makes its own, as a student's Jupyter does.
+    """
+    import importlib.util
+
+    from course_config import COURSE
+
+    path = COURSE.source_dir / COURSE.assignment / COURSE.helper_module
+    name = "_coursekit_stock_" + path.stem  # never the name a notebook imports
+    saved = dict(os.environ)
+    try:
+        spec = importlib.util.spec_from_file_location(name, path)
+        helpers = importlib.util.module_from_spec(spec)
+        sys.modules[name] = helpers  # dataclasses look their module up while the module runs
+        spec.loader.exec_module(helpers)
+        os.environ.pop(helpers.DATA_ENV, None)
+        os.environ[helpers.CACHE_ENV] = str(folder)
+        helpers.DATA_DIR = folder / "no-real-data"
+        helpers.load_data()
+    except Exception as exc:  # noqa: BLE001 - a speed-up only: kernels fall back to generating the data
+        print(f"fork-server: no shared V1 data ({type(exc).__name__}: {exc}); each kernel makes its own",
+              file=sys.stderr)
+        return ()
+    finally:
+        sys.modules.pop(name, None)
+        os.environ.clear()
+        os.environ.update(saved)
+    return tuple(sorted(p for p in folder.iterdir() if p.suffix == ".npz"))
+
+
+def _serve_launchers(ready: list, listener: socket.socket, kernels: dict, stock: tuple[Path, ...]) -> None:
     """A launcher that hung up takes its kernel with it; a new launcher gets a kernel forked for it."""
     for conn in [c for c in ready if c in kernels]:
         if not conn.recv(1):
@@ -83,7 +132,7 @@ def _serve_launchers(ready: list, listener: socket.socket, kernels: dict) -> Non
             conn.close()
     if listener in ready:
         conn, _ = listener.accept()
-        started = _start_kernel(conn)
+        started = _start_kernel(conn, stock)
         if started is None:
             conn.close()
         else:
@@ -107,8 +156,8 @@ def _spawn_child(sock: socket.socket, request: dict, base: Path):
     return proc, own
 
 
-def _start_kernel(conn: socket.socket):
-    """Serve one launcher (coursekit.isolation.sandbox_kernel): fork its kernel and reply with the pid.
+def _start_kernel(conn: socket.socket, stock: tuple[Path, ...]):
+    """Serve one launcher (coursekit.isolation.kernel_launcher): fork its kernel and reply with the pid.
 
     Returns (the kernel's Sandboxed, the connection's stream), or None if refused.
     """
@@ -119,15 +168,15 @@ def _start_kernel(conn: socket.socket):
     try:
         _, fds, _, _ = socket.recv_fds(conn, 1, 2)
         stream = conn.makefile("rwb")
-        request = wire.recv(stream)
-    except (OSError, EOFError, wire.WireError):
+        request = kernel_launcher.recv_line(stream)
+    except (OSError, EOFError, ValueError):
         return None
     conn.settimeout(None)
     try:
         if len(fds) != 2 or request.get("op") != "kernel":
             raise sandbox.SandboxError("a kernel request carries its stdout and stderr and op 'kernel'")
-        box = sandbox_kernel.start_forked(request, *fds)
-    except (sandbox.SandboxError, KeyError, ValueError) as exc:
+        box = sandbox_kernel.start_forked(request, *fds, stock=stock)
+    except (sandbox.SandboxError, KeyError, ValueError, TypeError) as exc:
         _answer(stream, {"error": str(exc)})
         return None
     finally:
@@ -139,7 +188,7 @@ def _start_kernel(conn: socket.socket):
 
 def _answer(stream, message: dict) -> None:
     try:
-        wire.send(stream, message)
+        kernel_launcher.send_line(stream, message)
     except OSError:
         pass
 

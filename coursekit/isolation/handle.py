@@ -14,6 +14,7 @@ import signal
 
 import numpy as np
 
+from coursekit.isolation import policy
 from coursekit.isolation import probe as pr
 from coursekit.isolation import wire
 
@@ -113,7 +114,10 @@ class StudentSandbox:
     whole hidden-suite budget.  Notebooks keep separate namespaces and settings (NotebookState).  A notebook
     whose cells crash the child or run past their time budget is reported broken for all its tests, and the
     others start again without it.  After a probe crashes or times out, every notebook of the student gets a
-    child of its own, as if graded alone, so a runaway test costs only its own notebook's tests.
+    child of its own, as if graded alone, so a runaway test costs only its own notebook's tests.  The same
+happens when an armed policy refuses a call because a thread or process left by earlier cells still runs
+(coursekit.isolation.policy): in the shared child it may be another notebook's, so the call is asked
+again in the notebook's own child, where only its own cells ran.
     """
 
     max_respawns = 3  # per notebook, after its first child
@@ -158,12 +162,19 @@ class StudentSandbox:
                 if exc.notebook == notebook:
                     raise
         try:
-            return self.shared.request(notebook, probe, call)
+            reply = self.shared.request(notebook, probe, call)
         except (pr.ProbeTimeout, pr.ChildCrashed):  # this notebook's request broke it: it counts against this one
             self.shared_failed = True
             self._kill_shared()
             self.failures[notebook] = 1
             raise
+        if len(self.shared.cell_errors) > 1 and _left_running(reply):
+            # a thread or process left by another notebook's cells must not cost this notebook its rule-checked
+            # exercises: from now on every notebook runs in a child of its own, as in Jupyter
+            self.shared_failed = True
+            self._kill_shared()
+            return self._own_request(notebook, probe, call)
+        return reply
 
     def _own_request(self, notebook: str, probe, call: bytes) -> dict:
         child = self.own.get(notebook)
@@ -192,6 +203,12 @@ class StudentSandbox:
         for child in self.own.values():
             child.kill()
         self.own.clear()
+
+
+def _left_running(reply: dict) -> bool:
+    """Whether a reply is an armed policy's refusal because a thread or process of earlier cells still runs."""
+    error = reply.get("error") or {}
+    return error.get("type") == "PolicyViolation" and policy.LEFT_RUNNING in str(error.get("message", ""))
 
 
 class NotebookHandle(pr.Handle):

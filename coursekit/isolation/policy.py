@@ -179,11 +179,15 @@ def _armed(*kinds: str):
 
 # ------------------------------------------------- the armed call runs alone (sandboxed worker only)
 
+# How a refusal for a thread or process left running by earlier cells begins: the grader's side
+# (coursekit.isolation.handle) then re-runs the notebook in a child of its own, since one child runs all of
+# a student's notebooks and another notebook's cells may have left it.
+LEFT_RUNNING = "your notebook left "
 _ALONE = "the grader checks that rule only while your code runs alone in its process, and "
 _WHY = {
-    "process": "your notebook left another process running (os.fork, multiprocessing): end your worker "
+    "process": LEFT_RUNNING + "another process running (os.fork, multiprocessing): end your worker "
                "processes before the exercise's function is called",
-    "thread": "your notebook left a thread running ({names}): stop and join your threads before the exercise's "
+    "thread": LEFT_RUNNING + "a thread running ({names}): stop and join your threads before the exercise's "
               "function is called",
     "start": "your code may not start threads or processes (threading, multiprocessing, os.fork) while it is "
              "checked",
@@ -319,6 +323,14 @@ def _stop_progress_monitors() -> None:
 
 def _task_count() -> int:
     return len(os.listdir("/proc/self/task"))
+
+
+def let_copies_end(seconds: float) -> bool:
+    """In the confined worker, wait up to `seconds` for the other processes of its namespace to end; whether
+    none is left (True elsewhere, where nothing is checked).  A cell's forked copies of the worker end with the
+    cell (coursekit.isolation.child), but a fork bomb's last copies may still be finishing theirs; a process
+    that never ends its cell (a worker serving a pipe) is still there and refuses armed calls."""
+    return not _confined() or not _others_alive(settle=seconds)
 
 
 def _others_alive(settle: float = 0.05) -> bool:
