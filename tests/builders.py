@@ -164,3 +164,28 @@ def fork_server(cell_seconds: float):
             os.environ.pop("COURSEKIT_CELL_SECONDS", None)
         else:
             os.environ["COURSEKIT_CELL_SECONDS"] = before
+
+
+# Student code for a helper process fed through pipes: length-prefixed pickles on jobs_* (to it) and results_*
+# (back).  Tests of the exercise rules fork a worker that serves it and hand it the forbidden work.
+PIPE_PROTOCOL = """import os
+import pickle
+
+import numpy as np
+
+
+def send(fd, value):
+    data = pickle.dumps(value)
+    os.write(fd, len(data).to_bytes(8, "little") + data)
+
+
+def receive(fd):
+    size, data = int.from_bytes(os.read(fd, 8), "little"), b""
+    while len(data) < size:
+        data += os.read(fd, size - len(data))
+    return pickle.loads(data)
+
+
+jobs_r, jobs_w = os.pipe()
+results_r, results_w = os.pipe()
+"""

@@ -94,15 +94,23 @@ def exit_status(code: int) -> int:
     return code if code >= 0 else 128 - code
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Start one sandboxed kernel (through the fork-server when there is one); returns its exit code."""
-    argv = list(sys.argv[1:] if argv is None else argv)
+def served(argv: list[str], module: str) -> int | None:
+    """The exit code when a launch ends here: a usage error (2), or the kernel the fork-server named by
+    COURSEKIT_KERNEL_SERVER started; None when the caller starts the kernel itself."""
     if "-f" not in argv or argv.index("-f") + 1 >= len(argv):
-        print("usage: python -m coursekit.isolation.kernel_launcher -f CONNECTION_FILE [ipykernel options]",
-              file=sys.stderr)
+        print(f"usage: python -m {module} -f CONNECTION_FILE [ipykernel options]", file=sys.stderr)
         return 2
     if os.environ.get(ENV_SERVER):
         return launch_via_server(os.environ[ENV_SERVER], argv)
+    return None
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Start one sandboxed kernel (through the fork-server when there is one); returns its exit code."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    code = served(argv, "coursekit.isolation.kernel_launcher")
+    if code is not None:
+        return code
     # no fork-server: become the full launcher (same pid, which jupyter_client watches), imports and all
     os.execv(sys.executable, [sys.executable, "-m", "coursekit.isolation.sandbox_kernel", *argv])
 

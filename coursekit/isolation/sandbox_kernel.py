@@ -57,7 +57,7 @@ from course_config import COURSE, ROOT
 from coursekit.isolation import sandbox
 from coursekit.isolation import scratch
 from coursekit.isolation.kernel_launcher import (ENV_ALLOW_RO, ENV_ALLOW_RW, ENV_SCRATCH, ENV_SERVER,  # noqa: F401
-                                                 exit_status, forward_signals, launch_via_server)
+                                                 exit_status, forward_signals, served)
 
 KERNEL_NAME = "coursekit-sandbox"
 # No sqlite history in scratch; no parent poller: the worker's parent is PID 1 of its namespace, which
@@ -197,12 +197,9 @@ def main(argv: list[str] | None = None) -> int:
     policy, import what ipykernel needs, fork the sandbox here and supervise it.
     """
     argv = list(sys.argv[1:] if argv is None else argv)
-    if "-f" not in argv or argv.index("-f") + 1 >= len(argv):
-        print("usage: python -m coursekit.isolation.sandbox_kernel -f CONNECTION_FILE [ipykernel options]",
-              file=sys.stderr)
-        return 2
-    if os.environ.get(ENV_SERVER):
-        return launch_via_server(os.environ[ENV_SERVER], argv)
+    code = served(argv, "coursekit.isolation.sandbox_kernel")
+    if code is not None:
+        return code
     connection_file = Path(argv[argv.index("-f") + 1])
     try:
         policy = policy_from_env(connection_file)

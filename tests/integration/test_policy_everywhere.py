@@ -16,7 +16,7 @@ from coursekit.authoring import banks
 from coursekit.grading import hidden
 from coursekit.grading.submission import source_notebook, student_cells
 from coursekit.isolation.handle import sandboxed_notebook
-from tests.builders import fork_server
+from tests.builders import PIPE_PROTOCOL, fork_server
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(not sys.platform.startswith("linux"),
                                                    reason="the sandbox is Linux-only")]
@@ -37,27 +37,6 @@ def in_a_thread(fn):
     return out[0]
 
 
-"""
-PIPE_HELPERS = """import os
-import pickle
-
-import numpy as np
-
-
-def send(fd, value):
-    data = pickle.dumps(value)
-    os.write(fd, len(data).to_bytes(8, "little") + data)
-
-
-def receive(fd):
-    size, data = int.from_bytes(os.read(fd, 8), "little"), b""
-    while len(data) < size:
-        data += os.read(fd, size - len(data))
-    return pickle.loads(data)
-
-
-jobs_r, jobs_w = os.pipe()
-results_r, results_w = os.pipe()
 """
 
 CONV2D = {
@@ -82,7 +61,7 @@ threading.Thread(target=serve, name="conv-helper", daemon=True).start()
 
 
 """ + CONV_SIGNATURE + "    jobs.put((x, weight, bias, stride, padding))\n    return results.get()\n",
-    "forked_worker_fed_by_a_pipe": PIPE_HELPERS + """if os.fork() == 0:
+    "forked_worker_fed_by_a_pipe": PIPE_PROTOCOL + """if os.fork() == 0:
     while True:
         x, weight, bias, stride, padding = receive(jobs_r)
         t = [None if a is None else torch.from_numpy(a) for a in (x, weight, bias)]
@@ -124,7 +103,7 @@ threading.Thread(target=lambda: [results.put(autograd_grads(*jobs.get())) for _ 
 
 
 """ + DEEPNET_SIGNATURE + "    jobs.put((net, r, target))\n    return results.get()\n",
-    "forked_worker_fed_by_a_pipe": PIPE_HELPERS + AUTOGRAD_GRADS + """if os.fork() == 0:
+    "forked_worker_fed_by_a_pipe": PIPE_PROTOCOL + AUTOGRAD_GRADS + """if os.fork() == 0:
     while True:
         state, r, target = receive(jobs_r)
         net = DeepNetReLU(r.shape[1], state["in_layer.weight"].shape[0])

@@ -16,7 +16,7 @@ import pytest
 from course_config import COURSE
 from coursekit.isolation.handle import StudentSandbox
 from coursekit.isolation.probe import StudentError
-from tests.builders import fork_server
+from tests.builders import PIPE_PROTOCOL, fork_server
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the sandbox is Linux-only")
 
@@ -137,17 +137,7 @@ def test_library_convolution_in_a_thread_an_earlier_cell_started_is_refused(serv
         run_in_sandbox(server, source, probe_conv)
 
 
-FORKED_PIPE_WORKER = """
-def send(fd, value):
-    data = pickle.dumps(value)
-    os.write(fd, len(data).to_bytes(8, "little") + data)
-def receive(fd):
-    size, data = int.from_bytes(os.read(fd, 8), "little"), b""
-    while len(data) < size:
-        data += os.read(fd, size - len(data))
-    return pickle.loads(data)
-jobs_r, jobs_w = os.pipe()
-results_r, results_w = os.pipe()
+FORKED_PIPE_WORKER = PIPE_PROTOCOL + """
 if os.fork() == 0:
     while True:
         args = receive(jobs_r)
